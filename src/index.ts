@@ -3,3 +3,4 @@
  * is exported from here; internal modules may change.
  */
 export * from './model/index.js'
+export * from './solver/index.js'

@@ -222,7 +222,8 @@ export function demandReferencesExist(s: Scenario): ValidationIssue[] {
   return out
 }
 
-function serviceListIssues(s: Scenario, path: PropertyKey[], list: string[]): ValidationIssue[] {
+/** Problems of a service list (unknown ids, too many, max quantity, not combinable); used for commands too. */
+export function serviceListIssues(s: Scenario, path: PropertyKey[], list: string[]): ValidationIssue[] {
   const services = new Map(s.services.map((x) => [x.id, x]))
   const out: ValidationIssue[] = []
   const counts = new Map<string, number>()

@@ -168,7 +168,8 @@ export function localMinutesOf(zone: string, ms: number): number {
 /** ISO 8601 with the zone's offset at that instant: `2026-03-29T03:30:00+02:00`. */
 export function formatInstant(zone: string, ms: number): string {
   const off = offsetMinutes(zone, ms)
-  const local = new Date(ms + off * MINUTE).toISOString().slice(0, 19)
+  // Milliseconds only when there are any, so grid times read cleanly and odd instants round-trip.
+  const local = new Date(ms + off * MINUTE).toISOString().slice(0, ms % 1000 === 0 ? 19 : 23)
   const sign = off < 0 ? '-' : '+'
   const a = Math.abs(off)
   return `${local}${sign}${pad2(Math.floor(a / 60))}:${pad2(a % 60)}`

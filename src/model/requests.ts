@@ -1,0 +1,51 @@
+/** Schemas of the commands a booking backend sends; validated like scenarios, with paths. */
+import { z } from 'zod'
+import { TerminplanError } from './errors.js'
+import { zodIssues } from './load.js'
+import { IdSchema, InstantSchema, LocalDateSchema, ServiceListSchema, TimeWindowSchema } from './schema.js'
+
+export const SearchRequestSchema = z.strictObject({
+  /** 1–3 services (policy max); a repeated id is a quantity. Durations add up. */
+  services: ServiceListSchema,
+  /** Acceptable offices; omitted = any office offering the services. */
+  offices: z.array(IdSchema).min(1).optional(),
+  /** First and last acceptable local date (inclusive). */
+  from: LocalDateSchema.optional(),
+  to: LocalDateSchema.optional(),
+  /** The appointment must lie inside one of these local time windows. */
+  windows: z.array(TimeWindowSchema).min(1).max(50).optional(),
+  citizenId: IdSchema.optional(),
+  limit: z.int().min(1).max(1000).default(10),
+  /** Always attach an explanation, not only when nothing is found. */
+  explain: z.boolean().default(false),
+})
+export type SearchRequest = z.input<typeof SearchRequestSchema>
+export type ParsedSearchRequest = z.output<typeof SearchRequestSchema>
+
+export const SlotSchema = z.strictObject({
+  officeId: IdSchema,
+  staffId: IdSchema,
+  start: InstantSchema,
+  end: InstantSchema,
+  services: ServiceListSchema,
+})
+export type Slot = z.output<typeof SlotSchema>
+
+export const HoldOptionsSchema = z.strictObject({
+  citizenId: IdSchema,
+  ttlMinutes: z.int().min(1).max(10080).optional(),
+})
+export type HoldOptions = z.input<typeof HoldOptionsSchema>
+
+export const ConfirmOptionsSchema = z.strictObject({
+  idempotencyKey: z.string().min(1).max(256).optional(),
+})
+export type ConfirmOptions = z.input<typeof ConfirmOptionsSchema>
+
+/** Parses a command argument or throws COMMAND_INVALID with paths under `$`. */
+export function parseCommand<T extends z.ZodType>(schema: T, input: unknown, what: string): z.output<T> {
+  const r = schema.safeParse(input)
+  if (r.success) return r.data
+  const issues = zodIssues(r.error)
+  throw new TerminplanError('COMMAND_INVALID', `invalid ${what}: ${issues[0].path}: ${issues[0].message}`, issues)
+}

@@ -1,0 +1,98 @@
+/**
+ * Availability: the compiled working time minus what is taken (appointments, holds, cancel
+ * freezes), per staff member as a bitset, with a per staff-day index of the longest free run so a
+ * search skips full days without looking at their units.
+ */
+import { clearRange, createBitset, getBit, setRange, type Bitset } from '../model/bitset.js'
+import type { Model } from '../model/compile.js'
+
+export class Occupancy {
+  /** Units taken, per staff member. Always a subset of the staff member's working units. */
+  readonly busy: Bitset[]
+  /** Longest free run inside one segment, per `staff * days + day`. */
+  readonly maxRun: Int32Array
+  private readonly m: Model
+
+  constructor(m: Model) {
+    this.m = m
+    this.busy = m.staffIds.map(() => createBitset(m.nUnits))
+    this.maxRun = new Int32Array(m.staffIds.length * m.days)
+    for (let p = 0; p < m.staffIds.length; p++) for (let d = 0; d < m.days; d++) this.refresh(p, d)
+  }
+
+  /** Index of the segment of staff `p` containing unit `u`, or -1. */
+  segmentAt(p: number, u: number): number {
+    const segs = this.m.segments
+    let lo = this.m.segFirst[p], hi = this.m.segFirst[p + 1] - 1
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1
+      const s = segs[mid]
+      if (u < s.start) hi = mid - 1
+      else if (u >= s.end) lo = mid + 1
+      else return mid
+    }
+    return -1
+  }
+
+  /** Whether [a, b) lies in one working segment of `p` and none of it is taken. */
+  isFree(p: number, a: number, b: number): boolean {
+    const si = this.segmentAt(p, a)
+    if (si < 0 || this.m.segments[si].end < b) return false
+    const busy = this.busy[p]
+    for (let u = a; u < b; u++) if (getBit(busy, u)) return false
+    return true
+  }
+
+  /** Marks [a, b) taken. The caller has checked `isFree`. */
+  occupy(p: number, a: number, b: number): void {
+    setRange(this.busy[p], a, b)
+    this.refreshUnits(p, a, b)
+  }
+
+  /** Marks [a, b) free again. */
+  release(p: number, a: number, b: number): void {
+    clearRange(this.busy[p], a, b)
+    this.refreshUnits(p, a, b)
+  }
+
+  private refreshUnits(p: number, a: number, b: number): void {
+    const si = this.segmentAt(p, a)
+    if (si >= 0) this.refresh(p, this.m.segments[si].day)
+    if (b > a) {
+      const sj = this.segmentAt(p, b - 1)
+      if (sj >= 0 && sj !== si) this.refresh(p, this.m.segments[sj].day)
+    }
+  }
+
+  /** Recomputes the longest free run of `p` on day `d`. */
+  refresh(p: number, d: number): void {
+    const m = this.m
+    const busy = this.busy[p]
+    let best = 0
+    for (let si = m.segFirst[p]; si < m.segFirst[p + 1]; si++) {
+      const s = m.segments[si]
+      if (s.day < d) continue
+      if (s.day > d) break
+      let run = 0
+      for (let u = s.start; u < s.end; u++) {
+        if (getBit(busy, u)) run = 0
+        else if (++run > best) best = run
+      }
+    }
+    this.maxRun[p * m.days + d] = best
+  }
+}
+
+/** Segment indices active on each day, ordered by office, then staff, then start. */
+export function segmentsByDay(m: Model): Int32Array[] {
+  const lists: number[][] = Array.from({ length: m.days }, () => [])
+  m.segments.forEach((s, i) => lists[s.day].push(i))
+  return lists.map((l) =>
+    Int32Array.from(
+      l.sort((a, b) => {
+        const x = m.segments[a], y = m.segments[b]
+        return x.office - y.office || x.staff - y.staff || x.start - y.start
+      }),
+    ),
+  )
+}
