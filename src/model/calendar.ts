@@ -87,6 +87,7 @@ export function openingIntervals(zone: string, office: Office, date: string): In
 /** An absence as an instant interval: dates are whole local days, inclusive. */
 export function absenceInterval(zone: string, a: Absence): Interval {
   const start = isValidLocalDate(a.from) ? wallToInstant(zone, a.from, 0) : parseInstant(a.from)!
-  const end = isValidLocalDate(a.to) ? wallToInstant(zone, addDays(a.to, 1), 0) : parseInstant(a.to)!
+  // 24:00 of the last day rather than midnight of the next: same instant, no date past the last one.
+  const end = isValidLocalDate(a.to) ? wallToInstant(zone, a.to, 1440) : parseInstant(a.to)!
   return { start, end }
 }

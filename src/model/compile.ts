@@ -190,7 +190,8 @@ export function compile(s: Scenario): Model {
     runs.sort((x, y) => x.start - y.start)
     for (const r of runs) {
       const last = segments.length > segFirst[pi] ? segments[segments.length - 1] : undefined
-      if (last && last.office === r.office && last.day === r.day && last.end === r.start) last.end = r.end
+      // Overlapping opening-hour entries give overlapping pieces: merge, never count a unit twice.
+      if (last && last.office === r.office && last.day === r.day && r.start <= last.end) last.end = Math.max(last.end, r.end)
       else segments.push({ ...r })
       setRange(bits, r.start, r.end)
     }

@@ -19,6 +19,7 @@ export const LocalDateSchema = z
   .string()
   .max(10, 'not a calendar date (YYYY-MM-DD)')
   .refine(isValidLocalDate, withCode('invalid_date', 'not a calendar date (YYYY-MM-DD) that exists'))
+  .refine((s) => !isValidLocalDate(s) || (s >= '1900-01-01' && s <= '2999-12-31'), withCode('invalid_date', 'year outside 1900–2999'))
   .meta({ description: 'A calendar date, YYYY-MM-DD.', pattern: '^\\d{4}-\\d{2}-\\d{2}$' })
 
 export const TimeOfDaySchema = z

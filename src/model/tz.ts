@@ -27,7 +27,8 @@ export function parseLocalDate(s: string): LocalDate | null {
   const m = DATE_RE.exec(s)
   if (!m) return null
   const year = +m[1], month = +m[2], day = +m[3]
-  if (month < 1 || month > 12 || day < 1) return null
+  // Date.UTC maps years 0–99 to 1900–1999; such dates are typos here anyway.
+  if (year < 1000 || month < 1 || month > 12 || day < 1) return null
   const dim = new Date(Date.UTC(year, month, 0)).getUTCDate()
   if (day > dim) return null
   return { year, month, day }

@@ -58,24 +58,25 @@ describe('default unit: gcd of all durations, including per-office durations', (
     ],
   })
 
+  // The last column is the number of whole units in the ordinary 24-hour day 2026-03-02.
   it.each([
-    // gcd(20, 30) = 10
-    [[20, 30], undefined, 10],
-    // gcd(20, 30, 45) = 5: the per-office duration counts
-    [[20, 30], { o: 45 }, 5],
-    // gcd(24, 36) = 12
-    [[24, 36], undefined, 12],
-    // gcd(25) = 25
-    [[25], undefined, 25],
-    // gcd(60, 90, 7) = 1
-    [[60, 90, 7], undefined, 1],
-  ] as const)('durations %j, officeDurations %j → %i minutes', (durations, officeDurations, unit) => {
+    // gcd(20, 30) = 10; 1440 / 10 = 144
+    [[20, 30], undefined, 10, 144],
+    // gcd(20, 30, 45) = 5: the per-office duration counts; 1440 / 5 = 288
+    [[20, 30], { o: 45 }, 5, 288],
+    // gcd(24, 36) = 12; 1440 / 12 = 120
+    [[24, 36], undefined, 12, 120],
+    // gcd(25) = 25; 1440 / 25 = 57.6, so 57 whole units
+    [[25], undefined, 25, 57],
+    // gcd(60, 90, 7) = 1; 1440
+    [[60, 90, 7], undefined, 1, 1440],
+  ] as const)('durations %j, officeDurations %j → %i minutes, %i units a day', (durations, officeDurations, unit, units) => {
     const s = loadScenario(withDurations([...durations], officeDurations ? { ...officeDurations } : undefined))
     expect(defaultUnitMinutes(s)).toBe(unit)
     const m = compile(s)
     expect(m.unitMinutes).toBe(unit)
     expect(m.unitMs).toBe(unit * 60_000)
-    expect(m.nUnits).toBe(1440 / unit) // 2026-03-02 is an ordinary 24-hour day
+    expect(m.nUnits).toBe(units)
   })
 
   it('per-office durations become durationUnits at that office only', () => {

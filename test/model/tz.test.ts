@@ -273,11 +273,13 @@ describe('parseLocalDate and calendar arithmetic', () => {
     expect(dateFromEpochDay(epochDay({ year: 2026, month: 3, day: 29 }))).toBe('2026-03-29')
   })
 
-  it('addDays is also right for years before 100 (Date.UTC maps 0..99 to 1900..1999)', () => {
-    // parseLocalDate accepts these dates, so date arithmetic must be right for them too.
-    expect(parseLocalDate('0099-12-31')).toEqual({ year: 99, month: 12, day: 31 })
-    expect(addDays('0099-12-31', 1)).toBe('0100-01-01')
-    expect(addDays('0050-06-01', 1)).toBe('0050-06-02')
+  it('years before 100 are rejected or computed right, never silently moved to 19xx', () => {
+    // Date.UTC maps years 0..99 to 1900..1999. Whether such dates are accepted at all is a policy
+    // choice; what is accepted must be calendar-correct.
+    for (const [date, next] of [['0099-12-31', '0100-01-01'], ['0050-06-01', '0050-06-02'], ['0026-03-02', '0026-03-03']]) {
+      if (parseLocalDate(date) === null) expect(() => addDays(date, 1)).toThrow(RangeError)
+      else expect(addDays(date, 1)).toBe(next)
+    }
   })
 })
 
@@ -322,6 +324,17 @@ describe('properties', () => {
         } else expect(wallToInstant(zone, date, minutes, 'reject')).toBe(t)
       }),
       { numRuns: 2000 },
+    )
+  })
+
+  it('formatInstant keeps milliseconds when there are any, and they round-trip', () => {
+    expect(formatInstant(BERLIN, Date.UTC(2026, 2, 29, 1, 30, 0, 250))).toBe('2026-03-29T03:30:00.250+02:00')
+    expect(formatInstant(BERLIN, Date.UTC(2026, 2, 29, 1, 30, 0, 0))).toBe('2026-03-29T03:30:00+02:00')
+    fc.assert(
+      fc.property(fc.constantFrom(...zones), fc.integer({ min: Date.UTC(2025, 11, 31), max: Date.UTC(2027, 0, 2) }), (zone, t) => {
+        expect(parseInstant(formatInstant(zone, t))).toBe(t)
+      }),
+      { numRuns: 1000 },
     )
   })
 
