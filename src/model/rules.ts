@@ -237,11 +237,13 @@ export function serviceListIssues(s: Scenario, path: PropertyKey[], list: string
     const sv = services.get(id)
     if (sv && n > sv.maxQuantity) out.push(issue(path, 'max_quantity', `service "${id}" at most ${sv.maxQuantity} times per appointment, got ${n}`))
   }
-  const distinct = [...counts.keys()]
-  for (const a of distinct)
-    for (const b of distinct) {
-      const sa = services.get(a)
-      if (a < b && sa?.combinable && !sa.combinable.includes(b) && !services.get(b)?.combinable?.includes(a))
+  // A pair combines only if neither side restricts itself against the other.
+  const allows = (x: string, y: string) => services.get(x)?.combinable?.includes(y) ?? true
+  const distinct = [...counts.keys()].sort()
+  for (let i = 0; i < distinct.length; i++)
+    for (let j = i + 1; j < distinct.length; j++) {
+      const a = distinct[i], b = distinct[j]
+      if (!allows(a, b) || !allows(b, a))
         out.push(issue(path, 'not_combinable', `services "${a}" and "${b}" cannot be combined in one appointment`))
     }
   return out

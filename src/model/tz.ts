@@ -5,10 +5,7 @@
  *   forward by the length of the gap (→ 03:30 CEST);
  * - a wall time that occurs twice (fall back, 02:30 on 2026-10-25) means the earlier instant (CEST).
  */
-import { DateTime, IANAZone, Settings } from 'luxon'
-
-// Invalid DateTimes must never flow silently through the engine.
-Settings.throwOnInvalid = true
+import { DateTime, IANAZone } from 'luxon'
 
 const MINUTE = 60_000
 const DAY_MS = 86_400_000
@@ -61,9 +58,23 @@ function ianaZone(zone: string): IANAZone {
   return z
 }
 
+// Luxon asks Intl for every offset, which costs microseconds; compile() asks the same few
+// thousand questions for hundreds of staff. Both caches are bounded and purely functional.
+const CACHE_LIMIT = 200_000
+const offsetCache = new Map<string, Map<number, number>>()
+const wallCache = new Map<string, number>()
+
 /** UTC offset of `zone` at instant `ms`, in minutes. */
 export function offsetMinutes(zone: string, ms: number): number {
-  return ianaZone(zone).offset(ms)
+  let c = offsetCache.get(zone)
+  if (!c) offsetCache.set(zone, (c = new Map()))
+  let off = c.get(ms)
+  if (off === undefined) {
+    if (c.size >= CACHE_LIMIT) c.clear()
+    off = ianaZone(zone).offset(ms)
+    c.set(ms, off)
+  }
+  return off
 }
 
 /** Days since 1970-01-01 of a local calendar date (zone-free arithmetic). */
@@ -102,16 +113,25 @@ export function wallToInstant(
   minutes: number,
   disambiguation: Disambiguation = 'compatible',
 ): number {
+  const key = `${zone}|${date}|${minutes}|${disambiguation}`
+  const hit = wallCache.get(key)
+  if (hit !== undefined) return hit
+  const t = wallToInstantUncached(zone, date, minutes, disambiguation)
+  if (wallCache.size >= CACHE_LIMIT) wallCache.clear()
+  wallCache.set(key, t)
+  return t
+}
+
+function wallToInstantUncached(zone: string, date: string, minutes: number, disambiguation: Disambiguation): number {
   const d = parseLocalDate(date)
   if (!d) throw new RangeError(`invalid date ${date}`)
   const wall = Date.UTC(d.year, d.month - 1, d.day) + minutes * MINUTE
-  const z = ianaZone(zone)
-  const before = z.offset(wall - DAY_MS)
-  const after = z.offset(wall + DAY_MS)
+  const before = offsetMinutes(zone, wall - DAY_MS)
+  const after = offsetMinutes(zone, wall + DAY_MS)
   const candidates: number[] = []
   for (const off of before === after ? [before] : [before, after]) {
     const t = wall - off * MINUTE
-    if (z.offset(t) === off) candidates.push(t)
+    if (offsetMinutes(zone, t) === off) candidates.push(t)
   }
   candidates.sort((a, b) => a - b)
   if (candidates.length === 1) return candidates[0]
@@ -176,9 +196,15 @@ export function formatInstant(zone: string, ms: number): string {
   return `${local}${sign}${pad2(Math.floor(a / 60))}:${pad2(a % 60)}`
 }
 
-/** Luxon view of an instant, for callers who want calendar arithmetic at the edges. */
+/**
+ * Luxon view of an instant, for callers who want calendar arithmetic at the edges. Throws on an
+ * invalid result instead of setting luxon's global `throwOnInvalid`, which would change luxon's
+ * behaviour for the embedding application too.
+ */
 export function toDateTime(zone: string, ms: number): DateTime {
-  return DateTime.fromMillis(ms, { zone })
+  const dt = DateTime.fromMillis(ms, { zone })
+  if (!dt.isValid) throw new RangeError(`invalid date-time ${ms} in ${zone}: ${dt.invalidExplanation ?? dt.invalidReason}`)
+  return dt
 }
 
 function pad2(n: number): string {

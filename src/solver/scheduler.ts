@@ -99,6 +99,8 @@ export interface Scheduler {
   appointments(): Appointment[]
   holds(): Hold[]
   stats(): CapacityStats
+  /** Read-only view of the units taken at staff member `p` (by index); for tools and checks. */
+  busyUnits(p: number): Readonly<Uint32Array>
   snapshot(): SchedulerSnapshot
   loadIssues(): ValidationIssue[]
   on<E extends SchedulerEventName>(event: E, handler: (e: SchedulerEvents[E]) => void): () => void
@@ -381,6 +383,10 @@ class SchedulerImpl implements Scheduler {
 
   holds(): Hold[] {
     return [...this.ledger.holds.values()].sort((a, b) => a.start - b.start || (a.id < b.id ? -1 : 1)).map((h) => this.holdView(h))
+  }
+
+  busyUnits(p: number): Readonly<Uint32Array> {
+    return this.occ.busy[p]
   }
 
   loadIssues(): ValidationIssue[] {

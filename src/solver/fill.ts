@@ -1,0 +1,71 @@
+/**
+ * Books a scheduler up to a target share of its working time, through the ordinary hold and
+ * confirm commands. Used to give examples and benchmarks a realistic, deterministic state.
+ */
+import { createRng } from '../model/random.js'
+import { getBit } from '../model/bitset.js'
+import { localDateOf } from '../model/tz.js'
+import type { Scheduler } from './scheduler.js'
+
+export interface FillOptions {
+  /** Target booked share of the working units inside each office's booking window, 0..1. */
+  share: number
+  seed: number
+  /** Opaque citizen ids are `${citizenPrefix}${n}`. */
+  citizenPrefix?: string
+  /** Services to book, with weights (e.g. the demand mix); default all offered, equal weights. */
+  weights?: Record<string, number>
+}
+
+/** Returns the number of appointments booked. */
+export function fillScheduler(s: Scheduler, opts: FillOptions): number {
+  const m = s.model
+  const rng = createRng(opts.seed)
+  const prefix = opts.citizenPrefix ?? 'fill-'
+  const nS = m.serviceIds.length
+  const weight = m.serviceIds.map((id) => (opts.weights ? opts.weights[id] ?? 0 : 1))
+  const nowMs = Date.parse(s.now())
+  const nowUnit = Math.ceil((nowMs - m.t0) / m.unitMs)
+  const nowDay = m.dates.indexOf(localDateOf(m.zone, nowMs))
+  const busyOf = (p: number) => s.busyUnits(p)
+  let booked = 0, citizen = 0
+  for (const seg of m.segments) {
+    if (seg.end <= nowUnit) continue
+    const office = m.scenario.offices[seg.office]
+    const rel = seg.day - nowDay
+    if (nowDay < 0 || rel < office.bookingWindow.minDays || rel > office.bookingWindow.maxDays) continue
+    const choices: number[] = []
+    const w: number[] = []
+    for (let si = 0; si < nS; si++)
+      if (m.durationUnits[seg.office * nS + si] > 0 && m.skill[seg.staff * nS + si] === 1 && weight[si] > 0) {
+        choices.push(si)
+        w.push(weight[si])
+      }
+    if (choices.length === 0) continue
+    const totalW = w.reduce((a, b) => a + b, 0)
+    let u = Math.max(seg.start, nowUnit)
+    while (u < seg.end) {
+      let r = rng.next() * totalW, k = 0
+      while (k < choices.length - 1 && (r -= w[k]) >= 0) k++
+      const si = choices[k]
+      const dur = m.durationUnits[seg.office * nS + si]
+      if (u + dur > seg.end) break
+      // Leave a gap with probability 1 - share, so free time is scattered as in real calendars.
+      if (!getBit(busyOf(seg.staff), u) && rng.next() < opts.share) {
+        try {
+          const start = new Date(m.t0 + u * m.unitMs).toISOString()
+          const end = new Date(m.t0 + (u + dur) * m.unitMs).toISOString()
+          const h = s.hold({ officeId: office.id, staffId: m.staffIds[seg.staff], start, end, services: [m.serviceIds[si]] }, { citizenId: `${prefix}${citizen++}` })
+          s.confirm(h.id)
+          booked++
+          u += dur
+          continue
+        } catch {
+          // Outside the booking window or already taken: leave the unit as it is.
+        }
+      }
+      u += dur
+    }
+  }
+  return booked
+}
