@@ -223,8 +223,15 @@ export function demandReferencesExist(s: Scenario): ValidationIssue[] {
 }
 
 /** Problems of a service list (unknown ids, too many, max quantity, not combinable); used for commands too. */
+const serviceMaps = new WeakMap<Scenario, Map<string, Scenario['services'][number]>>()
+function servicesById(s: Scenario): Map<string, Scenario['services'][number]> {
+  let map = serviceMaps.get(s)
+  if (!map) serviceMaps.set(s, (map = new Map(s.services.map((x) => [x.id, x]))))
+  return map
+}
+
 export function serviceListIssues(s: Scenario, path: PropertyKey[], list: string[]): ValidationIssue[] {
-  const services = new Map(s.services.map((x) => [x.id, x]))
+  const services = servicesById(s)
   const out: ValidationIssue[] = []
   const counts = new Map<string, number>()
   list.forEach((id, j) => {

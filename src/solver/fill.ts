@@ -15,6 +15,20 @@ export interface FillOptions {
   citizenPrefix?: string
   /** Services to book, with weights (e.g. the demand mix); default all offered, equal weights. */
   weights?: Record<string, number>
+  /**
+   * `uniform`: every day booked to `share`, free time scattered. `front` (default): the shape
+   * first-come-first-served leaves, the earliest days full but for rare freed holes and the newest
+   * days partly booked, `share` on average.
+   */
+  profile?: 'uniform' | 'front'
+}
+
+/** Booking probability of a unit on a day at relative position x ∈ [0, 1] of the booking window. */
+function bookingProbability(profile: 'uniform' | 'front', share: number, x: number): number {
+  if (profile === 'uniform') return share
+  const full = 0.99, tail = Math.min(share, 0.3)
+  const cutoff = share <= tail ? 0 : (share - tail) / (full - tail)
+  return x < cutoff ? full : tail
 }
 
 /** Returns the number of appointments booked. */
@@ -42,6 +56,8 @@ export function fillScheduler(s: Scheduler, opts: FillOptions): number {
         w.push(weight[si])
       }
     if (choices.length === 0) continue
+    const span = office.bookingWindow.maxDays - office.bookingWindow.minDays + 1
+    const pBook = bookingProbability(opts.profile ?? 'front', opts.share, (rel - office.bookingWindow.minDays + 0.5) / span)
     const totalW = w.reduce((a, b) => a + b, 0)
     let u = Math.max(seg.start, nowUnit)
     while (u < seg.end) {
@@ -51,7 +67,7 @@ export function fillScheduler(s: Scheduler, opts: FillOptions): number {
       const dur = m.durationUnits[seg.office * nS + si]
       if (u + dur > seg.end) break
       // Leave a gap with probability 1 - share, so free time is scattered as in real calendars.
-      if (!getBit(busyOf(seg.staff), u) && rng.next() < opts.share) {
+      if (!getBit(busyOf(seg.staff), u) && rng.next() < pBook) {
         try {
           const start = new Date(m.t0 + u * m.unitMs).toISOString()
           const end = new Date(m.t0 + (u + dur) * m.unitMs).toISOString()

@@ -11,12 +11,21 @@ export class Occupancy {
   readonly busy: Bitset[]
   /** Longest free run inside one segment, per `staff * days + day`. */
   readonly maxRun: Int32Array
+  /** The longest of those over the staff working at an office, per `day * offices + office`. */
+  readonly officeDayMax: Int32Array
+  /** Staff working at each office-day, per `day * offices + office`. */
+  private readonly officeDayStaff: Int32Array[]
   private readonly m: Model
 
   constructor(m: Model) {
     this.m = m
+    const nO = m.officeIds.length
     this.busy = m.staffIds.map(() => createBitset(m.nUnits))
     this.maxRun = new Int32Array(m.staffIds.length * m.days)
+    this.officeDayMax = new Int32Array(m.days * nO)
+    const lists: Set<number>[] = Array.from({ length: m.days * nO }, () => new Set())
+    for (const seg of m.segments) lists[seg.day * nO + seg.office].add(seg.staff)
+    this.officeDayStaff = lists.map((l) => Int32Array.from([...l].sort((a, b) => a - b)))
     for (let p = 0; p < m.staffIds.length; p++) for (let d = 0; d < m.days; d++) this.refresh(p, d)
   }
 
@@ -79,20 +88,51 @@ export class Occupancy {
         else if (++run > best) best = run
       }
     }
+    const old = this.maxRun[p * m.days + d]
     this.maxRun[p * m.days + d] = best
+    if (best === old && best !== 0) return
+    // Keep the office-day maxima in step (a person may work at two offices on one day).
+    const nO = m.officeIds.length
+    for (let si = m.segFirst[p]; si < m.segFirst[p + 1]; si++) {
+      const s = m.segments[si]
+      if (s.day < d) continue
+      if (s.day > d) break
+      const k = d * nO + s.office
+      let mx = 0
+      for (const q of this.officeDayStaff[k]) mx = Math.max(mx, this.maxRun[q * m.days + d])
+      this.officeDayMax[k] = mx
+    }
   }
 }
 
-/** Segment indices active on each day, ordered by office, then staff, then start. */
-export function segmentsByDay(m: Model): Int32Array[] {
+/** One day's working segments as parallel typed arrays, ordered by start (then office, staff). */
+export interface DaySegments {
+  start: Int32Array
+  end: Int32Array
+  office: Int32Array
+  staff: Int32Array
+  n: number
+}
+
+/**
+ * The segments of each day, ordered by start: the search sees early candidates first, its cut-off
+ * tightens after a few segments, and it stops at the first segment starting after the cut-off.
+ */
+export function segmentsByDay(m: Model): DaySegments[] {
   const lists: number[][] = Array.from({ length: m.days }, () => [])
   m.segments.forEach((s, i) => lists[s.day].push(i))
-  return lists.map((l) =>
-    Int32Array.from(
-      l.sort((a, b) => {
-        const x = m.segments[a], y = m.segments[b]
-        return x.office - y.office || x.staff - y.staff || x.start - y.start
-      }),
-    ),
-  )
+  return lists.map((l) => {
+    l.sort((a, b) => {
+      const x = m.segments[a], y = m.segments[b]
+      return x.start - y.start || x.office - y.office || x.staff - y.staff
+    })
+    const seg = (i: number) => m.segments[l[i]]
+    return {
+      start: Int32Array.from(l, (_, i) => seg(i).start),
+      end: Int32Array.from(l, (_, i) => seg(i).end),
+      office: Int32Array.from(l, (_, i) => seg(i).office),
+      staff: Int32Array.from(l, (_, i) => seg(i).staff),
+      n: l.length,
+    }
+  })
 }

@@ -131,7 +131,10 @@ class SchedulerImpl implements Scheduler {
     this.model = model
     this.occ = new Occupancy(model)
     this.cal = new GridCalendar(model)
-    this.ctx = { m: model, occ: this.occ, cal: this.cal, daySegs: segmentsByDay(model), now: 0, nowUnit: 0, nowDay: 0, skilledCache: new Map() }
+    this.ctx = { m: model, occ: this.occ, cal: this.cal, daySegs: segmentsByDay(model),
+      windowMin: Int32Array.from(model.scenario.offices, (o) => o.bookingWindow.minDays),
+      windowMax: Int32Array.from(model.scenario.offices, (o) => o.bookingWindow.maxDays),
+      now: 0, nowUnit: 0, nowDay: 0, skilledCache: new Map(), durationCache: new Map() }
     setContextNow(this.ctx, nowMs)
   }
 

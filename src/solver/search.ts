@@ -12,19 +12,24 @@ import { getBit } from '../model/bitset.js'
 import { openingIntervals } from '../model/calendar.js'
 import { parseTimeOfDay } from '../model/tz.js'
 import type { GridCalendar } from './grid-calendar.js'
-import type { Occupancy } from './occupancy.js'
+import type { DaySegments, Occupancy } from './occupancy.js'
 import { reason, type Reason } from './slot-rules.js'
 
 export interface SearchContext {
   m: Model
   occ: Occupancy
   cal: GridCalendar
-  daySegs: Int32Array[]
+  daySegs: DaySegments[]
+  /** Booking window per office, in days after today. */
+  windowMin: Int32Array
+  windowMax: Int32Array
   /** Current time, epoch ms, its first whole unit and its local day index (kept in step by the scheduler). */
   now: number
   nowUnit: number
   nowDay: number
   skilledCache: Map<string, Uint8Array>
+  durationCache: Map<string, { dur: Int32Array; excluded: Uint8Array }>
+  maxWindow?: number
   openCache?: Uint8Array
 }
 
@@ -97,27 +102,16 @@ export function skilledStaff(ctx: SearchContext, services: number[]): Uint8Array
   return mask
 }
 
-/** Validates a request against the scenario and turns it into dense form. */
-export function resolveRequest(ctx: SearchContext, input: SearchRequest): ResolvedRequest {
-  const req = parseCommand(SearchRequestSchema, input, 'search request')
-  const m = ctx.m, s = m.scenario
-  const issues: ValidationIssue[] = serviceListIssues(s, ['services'], req.services)
-  req.offices?.forEach((id, i) => {
-    if (!m.officeIndex.has(id)) issues.push({ path: `$.offices[${i}]`, code: 'unknown_reference', message: `unknown office "${id}"` })
-  })
-  if (req.from !== undefined && req.to !== undefined && req.to < req.from)
-    issues.push({ path: '$.to', code: 'empty_range', message: `to (${req.to}) is before from (${req.from})` })
-  req.windows?.forEach((w, i) => {
-    if (parseTimeOfDay(w.to)! <= parseTimeOfDay(w.from)!)
-      issues.push({ path: `$.windows[${i}].to`, code: 'empty_range', message: `window ends (${w.to}) before it starts (${w.from})` })
-  })
-  if (issues.length) throw new TerminplanError('COMMAND_INVALID', `invalid search request: ${issues[0].path}: ${issues[0].message}`, issues)
-
-  const services = req.services.map((id) => m.serviceIndex.get(id)!)
+/** Per office: the request's length in units and why an office is excluded (cached per request shape). */
+function officeDurations(ctx: SearchContext, services: number[], offices: string[] | undefined): { dur: Int32Array; excluded: Uint8Array } {
+  const key = `${services.join(',')}|${offices ? offices.join(',') : '*'}`
+  const hit = ctx.durationCache.get(key)
+  if (hit) return hit
+  const m = ctx.m
   const nS = m.serviceIds.length, nO = m.officeIds.length
   const dur = new Int32Array(nO)
   const excluded = new Uint8Array(nO)
-  const accepted = req.offices ? new Set(req.offices.map((id) => m.officeIndex.get(id)!)) : null
+  const accepted = offices ? new Set(offices.map((id) => m.officeIndex.get(id)!)) : null
   for (let o = 0; o < nO; o++) {
     if (accepted && !accepted.has(o)) {
       excluded[o] = 1
@@ -135,9 +129,32 @@ export function resolveRequest(ctx: SearchContext, input: SearchRequest): Resolv
     if (total === 0) excluded[o] = 2
     dur[o] = total
   }
+  const v = { dur, excluded }
+  if (ctx.durationCache.size > 10_000) ctx.durationCache.clear()
+  ctx.durationCache.set(key, v)
+  return v
+}
+
+/** Validates a request against the scenario and turns it into dense form. */
+export function resolveRequest(ctx: SearchContext, input: SearchRequest): ResolvedRequest {
+  const req = parseCommand(SearchRequestSchema, input, 'search request')
+  const m = ctx.m, s = m.scenario
+  const issues: ValidationIssue[] = serviceListIssues(s, ['services'], req.services)
+  req.offices?.forEach((id, i) => {
+    if (!m.officeIndex.has(id)) issues.push({ path: `$.offices[${i}]`, code: 'unknown_reference', message: `unknown office "${id}"` })
+  })
+  if (req.from !== undefined && req.to !== undefined && req.to < req.from)
+    issues.push({ path: '$.to', code: 'empty_range', message: `to (${req.to}) is before from (${req.from})` })
+  req.windows?.forEach((w, i) => {
+    if (parseTimeOfDay(w.to)! <= parseTimeOfDay(w.from)!)
+      issues.push({ path: `$.windows[${i}].to`, code: 'empty_range', message: `window ends (${w.to}) before it starts (${w.from})` })
+  })
+  if (issues.length) throw new TerminplanError('COMMAND_INVALID', `invalid search request: ${issues[0].path}: ${issues[0].message}`, issues)
+
+  const services = req.services.map((id) => m.serviceIndex.get(id)!)
+  const { dur, excluded } = officeDurations(ctx, services, req.offices)
   const nowDay = ctx.nowDay
-  let maxWindow = 0
-  for (const o of s.offices) maxWindow = Math.max(maxWindow, o.bookingWindow.maxDays)
+  const maxWindow = (ctx.maxWindow ??= Math.max(0, ...s.offices.map((o) => o.bookingWindow.maxDays)))
   const dayFrom = req.from !== undefined ? ctx.cal.dayOfDate(req.from) : nowDay
   const dayTo = req.to !== undefined ? ctx.cal.dayOfDate(req.to) : nowDay + maxWindow
   const windows = req.windows
@@ -197,31 +214,45 @@ export function findSlots(ctx: SearchContext, rr: ResolvedRequest): { start: Int
   const dLo = Math.max(0, rr.dayFrom, nowDay)
   const dHi = Math.min(m.days - 1, rr.dayTo)
   const win = new Array<number>(2 * (rr.windows?.length ?? 1))
-  const offices = s.offices
   const maxRun = occ.maxRun, days = m.days
+  const officeDayMax = occ.officeDayMax, nO = m.officeIds.length
 
   for (let d = dLo; d <= dHi; d++) {
     if (n === limit && m.dayStart[d] > tStart[n - 1]) break
+    const relDay = d - nowDay
+    // Skip a day where no acceptable office has a long enough free run (booked-out days cost O(offices)).
+    let open = false
+    for (let o = 0, base = d * nO; o < nO; o++) {
+      const du = rr.dur[o]
+      if (du !== 0 && officeDayMax[base + o] >= du && relDay >= ctx.windowMin[o] && relDay <= ctx.windowMax[o]) {
+        open = true
+        break
+      }
+    }
+    if (!open) continue
     const nWin = windowIntervals(ctx, rr, d, win)
     if (nWin === 0) continue
     const segs = ctx.daySegs[d]
-    const relDay = d - nowDay
-    for (let k = 0; k < segs.length; k++) {
-      const seg = m.segments[segs[k]]
-      const o = seg.office
+    for (let k = 0; k < segs.n; k++) {
+      // Sorted by start: once a segment starts after the last entry of a full list, none can enter.
+      if (n === limit && segs.start[k] > tStart[n - 1]) break
+      const o = segs.office[k]
       const du = rr.dur[o]
-      if (du === 0) continue
-      const p = seg.staff
+      if (du === 0 || officeDayMax[d * nO + o] < du) continue
+      const p = segs.staff[k]
       if (rr.skilled[p] === 0 || maxRun[p * days + d] < du) continue
-      const bw = offices[o].bookingWindow
-      if (relDay < bw.minDays || relDay > bw.maxDays) continue
+      if (relDay < ctx.windowMin[o] || relDay > ctx.windowMax[o]) continue
       const busy = occ.busy[p]
+      const segStart = segs.start[k], segEnd = segs.end[k]
       for (let w = 0; w < nWin; w++) {
-        const a = Math.max(seg.start, win[2 * w], nowUnit)
-        const b = Math.min(seg.end, win[2 * w + 1])
+        const a = Math.max(segStart, win[2 * w], nowUnit)
+        let b = Math.min(segEnd, win[2 * w + 1])
+        // With the list full, nothing starting after its last entry can enter: stop scanning there.
+        if (n === limit) b = Math.min(b, tStart[n - 1] + du)
         let run = 0
         for (let u = a; u < b; u++) {
-          if (getBit(busy, u)) {
+          // Bit test written out: this is the hottest line of the engine.
+          if ((busy[u >>> 5] & (1 << (u & 31))) !== 0) {
             run = 0
             continue
           }
@@ -304,7 +335,10 @@ export function explain(ctx: SearchContext, rr: ResolvedRequest): Explanation {
       if (d < 0 || d >= m.days) { bump('outside_horizon'); continue }
       if (d - nowDay < bw.minDays || d - nowDay > bw.maxDays) { bump('outside_booking_window'); continue }
       if (!officeOpen(ctx, o, d)) { bump('office_closed'); continue }
-      const segs = Array.from(ctx.daySegs[d]).map((i) => m.segments[i]).filter((g) => g.office === o && rr.skilled[g.staff])
+      const ds = ctx.daySegs[d]
+      const segs: { start: number; end: number; staff: number }[] = []
+      for (let k = 0; k < ds.n; k++)
+        if (ds.office[k] === o && rr.skilled[ds.staff[k]]) segs.push({ start: ds.start[k], end: ds.end[k], staff: ds.staff[k] })
       if (segs.length === 0) { bump('no_staff_on_duty'); continue }
       const nWin = windowIntervals(ctx, rr, d, win)
       let fitsWindow = false, fitsNow = false, free = false
