@@ -22,7 +22,7 @@ export interface ModelSummary {
   meanServiceUnits: number
   /** Appointments the staffed time could hold per working day at that mean length. */
   appointmentCapacityPerWorkingDay: number
-  /** Forecast requests per working day over the horizon. */
+  /** Forecast requests falling on working days, per working day. */
   demandPerWorkingDay: number
 }
 
@@ -35,11 +35,13 @@ export function summarizeModel(m: Model): ModelSummary {
 
   // Demand over the horizon, per service, for the weighting and the per-day figure.
   const nS = m.serviceIds.length
+  // Requests counted on working days only, so the per-working-day figure compares with capacity.
+  const working = new Set(m.dates.filter((_, i) => perDay[i] > 0))
   const demandBy = new Float64Array(nS)
   for (const d of s.demand) {
     const si = m.serviceIndex.get(d.service)!
-    if (d.date !== undefined) demandBy[si] += d.count
-    else for (const date of m.dates) if (isoWeekday(date) === d.weekday) demandBy[si] += d.count
+    if (d.date !== undefined) demandBy[si] += working.has(d.date) ? d.count : 0
+    else for (const date of working) if (isoWeekday(date) === d.weekday) demandBy[si] += d.count
   }
   let wSum = 0, uSum = 0
   for (let si = 0; si < nS; si++) {
