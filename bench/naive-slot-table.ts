@@ -1,7 +1,12 @@
 /**
- * The peer for slot search: what today's appointment systems do. Every possible slot (staff,
- * start) for a request's length is materialised in one table sorted by start; a search scans it
- * from now and checks each row against the bookings until it has enough distinct (office, start).
+ * Peers for slot search: what today's appointment systems do. Every possible slot (staff, start)
+ * for a request's length is materialised in a table sorted by start; a search scans it from now
+ * and checks each row against the bookings.
+ *
+ * - `perOffice` (the way ZMS keeps slots, per office/scope): for a search over any office, each
+ *   acceptable office's table is scanned until it yields `limit` free slots, and the results are
+ *   merged. This is the reference the issue names.
+ * - `global`: one table over all offices, scanned once — a stronger peer than today's systems.
  */
 import { getBit, type Model } from '../src/index.js'
 
@@ -12,18 +17,24 @@ interface Table {
   n: number
 }
 
+export interface NaiveSlot {
+  start: number
+  office: number
+  staff: number
+}
+
 export class NaiveSlotTable {
   private readonly tables = new Map<string, Table>()
-  constructor(private readonly m: Model) {}
+  constructor(private readonly m: Model, private readonly layout: 'perOffice' | 'global') {}
 
-  /** The materialised table for a request (services by index), built once per combination. */
-  private table(services: number[]): Table {
-    const key = services.join(',')
+  private table(services: number[], office: number): Table {
+    const key = `${services.join(',')}@${office}`
     let t = this.tables.get(key)
     if (t) return t
     const m = this.m, nS = m.serviceIds.length
     const rows: [number, number, number][] = []
     for (const seg of m.segments) {
+      if (office >= 0 && seg.office !== office) continue
       if (!services.every((s) => m.skill[seg.staff * nS + s] === 1)) continue
       let dur = 0
       for (const s of services) dur += m.durationUnits[seg.office * nS + s] || Number.NaN
@@ -36,27 +47,39 @@ export class NaiveSlotTable {
     return t
   }
 
-  search(services: number[], busy: (p: number) => Readonly<Uint32Array>, nowUnit: number, limit: number): { start: number; office: number; staff: number }[] {
+  private scan(t: Table, services: number[], busy: (p: number) => Readonly<Uint32Array>, nowUnit: number, limit: number, out: NaiveSlot[]): void {
     const m = this.m, nS = m.serviceIds.length
-    const t = this.table(services)
-    const out: { start: number; office: number; staff: number }[] = []
     let lo = 0, hi = t.n
     while (lo < hi) {
       const mid = (lo + hi) >> 1
       if (t.start[mid] < nowUnit) lo = mid + 1
       else hi = mid
     }
-    for (let i = lo; i < t.n && out.length < limit; i++) {
+    let found = 0
+    for (let i = lo; i < t.n && found < limit; i++) {
       const u = t.start[i], p = t.staff[i], o = t.office[i]
       let dur = 0
       for (const s of services) dur += m.durationUnits[o * nS + s]
       const b = busy(p)
       let free = true
-      for (let k = u; k < u + dur; k++) if (getBit(b, k)) { free = false; break }
-      if (!free) continue
-      if (out.some((x) => x.start === u && x.office === o)) continue
+      for (let k = u; k < u + dur; k++)
+        if (getBit(b, k)) {
+          free = false
+          break
+        }
+      if (!free || out.some((x) => x.start === u && x.office === o)) continue
       out.push({ start: u, office: o, staff: p })
+      found++
     }
-    return out
+  }
+
+  search(services: number[], busy: (p: number) => Readonly<Uint32Array>, nowUnit: number, limit: number): NaiveSlot[] {
+    const out: NaiveSlot[] = []
+    if (this.layout === 'global') {
+      this.scan(this.table(services, -1), services, busy, nowUnit, limit, out)
+      return out
+    }
+    for (let o = 0; o < this.m.officeIds.length; o++) this.scan(this.table(services, o), services, busy, nowUnit, limit, out)
+    return out.sort((a, b) => a.start - b.start || a.office - b.office).slice(0, limit)
   }
 }

@@ -168,32 +168,35 @@ export function compile(s: Scenario): Model {
     segFirst[pi] = segments.length
     const bits = createBitset(nUnits)
     const absences = p.absences.map((a) => absenceInterval(zone, a))
-    const runs: Segment[] = []
+    // Working time as exact instants per office first; merged before rounding to the grid, so
+    // two pieces that touch off the grid (opening 08:00–12:05 and 12:05–16:00) lose no unit.
+    const pieces: (Interval & { office: number })[] = []
     for (const occ of expandShifts(s, p, dates)) {
       const oi = officeIndex.get(occ.office)!
       const open = [...opening(oi, occ.date), ...opening(oi, addDays(occ.date, 1))]
       let parts = intersect([{ start: occ.start, end: occ.end }], open)
       parts = subtract(parts, occ.breaks)
       parts = subtract(parts, absences)
-      for (const part of parts) {
-        const a = toUnitCeil(part.start), b = toUnitFloor(part.end)
-        if (a >= b) continue
-        // A run never spans local midnight in the index: split it per day.
-        for (let u = a; u < b; ) {
-          const d = dayOfUnit(u)
-          const e = Math.min(b, dayStart[d + 1])
-          runs.push({ staff: pi, office: oi, day: d, start: u, end: e })
-          u = e
-        }
-      }
+      for (const part of parts) pieces.push({ ...part, office: oi })
     }
-    runs.sort((x, y) => x.start - y.start)
-    for (const r of runs) {
-      const last = segments.length > segFirst[pi] ? segments[segments.length - 1] : undefined
+    pieces.sort((x, y) => x.start - y.start || x.office - y.office)
+    const merged: (Interval & { office: number })[] = []
+    for (const piece of pieces) {
+      const last = merged[merged.length - 1]
       // Overlapping opening-hour entries give overlapping pieces: merge, never count a unit twice.
-      if (last && last.office === r.office && last.day === r.day && r.start <= last.end) last.end = Math.max(last.end, r.end)
-      else segments.push({ ...r })
-      setRange(bits, r.start, r.end)
+      if (last && last.office === piece.office && piece.start <= last.end) last.end = Math.max(last.end, piece.end)
+      else merged.push({ ...piece })
+    }
+    for (const piece of merged) {
+      const a = toUnitCeil(piece.start), b = toUnitFloor(piece.end)
+      // A segment never spans local midnight: split it per day.
+      for (let u = a; u < b; ) {
+        const d = dayOfUnit(u)
+        const e = Math.min(b, dayStart[d + 1])
+        segments.push({ staff: pi, office: piece.office, day: d, start: u, end: e })
+        setRange(bits, u, e)
+        u = e
+      }
     }
     work.push(bits)
   })

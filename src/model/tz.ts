@@ -162,9 +162,21 @@ export function startOfLocalDay(zone: string, date: string): number {
   return wallToInstant(zone, date, 0)
 }
 
+// Booking traffic parses the same few thousand grid instants over and over.
+const instantCache = new Map<string, number | null>()
+
 /** Parses an ISO date-time with an explicit offset or `Z`; null when it has none or is invalid. */
 export function parseInstant(s: string): number | null {
   if (typeof s !== 'string') return null
+  const hit = instantCache.get(s)
+  if (hit !== undefined) return hit
+  const v = parseInstantUncached(s)
+  if (instantCache.size >= CACHE_LIMIT) instantCache.clear()
+  if (s.length <= 40) instantCache.set(s, v)
+  return v
+}
+
+function parseInstantUncached(s: string): number | null {
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(s)) return null
   const datePart = s.slice(0, 10)
   if (!isValidLocalDate(datePart)) return null

@@ -3,7 +3,7 @@
  * Luxon is slow in hot loops, so regular days use arithmetic and only DST days ask the tz module.
  */
 import type { Model } from '../model/compile.js'
-import { dateFromEpochDay, epochDay, formatInstant, isoWeekday, localDateOf, parseLocalDate, wallToInstant } from '../model/tz.js'
+import { addDays, dateFromEpochDay, epochDay, formatInstant, isoWeekday, localDateOf, parseLocalDate, wallToInstant } from '../model/tz.js'
 
 export class GridCalendar {
   readonly weekday: Uint8Array
@@ -17,10 +17,13 @@ export class GridCalendar {
     this.m = m
     this.weekday = Uint8Array.from(m.dates, (d) => isoWeekday(d))
     const perDay = 1440 / m.unitMinutes
+    // Regular: exactly 24 h from this midnight to the next, and midnight on a unit boundary.
+    // (Unit counts alone mislead: with 90-minute units a 23-hour day also has 16.)
     this.regular = Uint8Array.from(m.dates, (date, d) => {
-      const len = m.dayStart[d + 1] - m.dayStart[d]
-      const exact = wallToInstant(m.zone, date, 0) === m.t0 + m.dayStart[d] * m.unitMs
-      return Number.isInteger(perDay) && len === perDay && exact && d < m.days - 1 ? 1 : 0
+      const midnight = wallToInstant(m.zone, date, 0)
+      const next = wallToInstant(m.zone, addDays(date, 1), 0)
+      const exact = midnight === m.t0 + m.dayStart[d] * m.unitMs
+      return Number.isInteger(perDay) && next - midnight === 86_400_000 && exact ? 1 : 0
     })
     this.iso = new Array(m.nUnits + 1)
     this.firstEpochDay = epochDay(parseLocalDate(m.dates[0])!)

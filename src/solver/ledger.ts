@@ -52,7 +52,10 @@ export class Ledger {
   readonly idempotency = new Map<string, { holdId: string; appointmentId: string }>()
   /** citizen id → ids of their holds and appointments */
   readonly byCitizen = new Map<string, Set<string>>()
-  readonly timers = new Heap<Timer>((a, b) => a.at - b.at || a.seq - b.seq)
+  /** Due at the same instant: holds before freezes, then by id (numerically), so a restored ledger fires in the same order. */
+  readonly timers = new Heap<Timer>(
+    (a, b) => a.at - b.at || (a.kind === b.kind ? 0 : a.kind === 'hold' ? -1 : 1) || a.id.length - b.id.length || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  )
   seq = { hold: 0, appointment: 0, freeze: 0, timer: 0 }
 
   addTimer(at: number, kind: Timer['kind'], id: string): void {
@@ -89,12 +92,15 @@ export class Ledger {
     return n
   }
 
-  /** A fresh id with `prefix` that no record uses. */
+  /** Ids that did not come from our counters (scenario appointments); generated ids skip them. */
+  readonly foreignIds = new Set<string>()
+
+  /** A fresh id: counters never repeat, so only foreign ids can collide. */
   nextId(kind: 'hold' | 'appointment' | 'freeze'): string {
     const prefix = kind === 'hold' ? 'h' : kind === 'appointment' ? 'a' : 'f'
     for (;;) {
-      const id = `${prefix}${++this.seq[kind]}`
-      if (!this.holds.has(id) && !this.appointments.has(id) && !this.freezes.has(id)) return id
+      const id = prefix + ++this.seq[kind]
+      if (!this.foreignIds.has(id)) return id
     }
   }
 }

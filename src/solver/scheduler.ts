@@ -3,7 +3,10 @@
  * scenario, with an injected clock. Every command validates completely, then applies, then emits
  * events; a rejected command throws a TerminplanError and changes nothing.
  */
+import { z } from 'zod'
 import { compile, type Model } from '../model/compile.js'
+import { zodIssues } from '../model/load.js'
+import { IdSchema, InstantSchema, ServiceListSchema } from '../model/schema.js'
 import { TerminplanError, fail, type ErrorCode, type ValidationIssue } from '../model/errors.js'
 import {
   ConfirmOptionsSchema,
@@ -66,16 +69,32 @@ export interface CapacityStats {
   frozenUnits: number
 }
 
-export interface SchedulerSnapshot {
-  version: 1
-  scenarioHash: string
-  now: string
-  seq: { hold: number; appointment: number; freeze: number }
-  appointments: { id: string; officeId: string; staffId: string; start: string; services: string[]; citizenId?: string }[]
-  holds: { id: string; officeId: string; staffId: string; start: string; services: string[]; citizenId: string; createdAt: string; expiresAt: string }[]
-  freezes: { id: string; officeId: string; staffId: string; start: string; end: string; until: string }[]
-  idempotency: [string, { holdId: string; appointmentId: string }][]
-}
+const Seq = z.int().min(0).max(Number.MAX_SAFE_INTEGER)
+/** A scheduler's whole state as JSON; validated like any input before a restore. */
+export const SchedulerSnapshotSchema = z.strictObject({
+  version: z.literal(1),
+  scenarioHash: z.string().max(64),
+  now: InstantSchema,
+  seq: z.strictObject({ hold: Seq, appointment: Seq, freeze: Seq }),
+  appointments: z.array(
+    z.strictObject({ id: IdSchema, officeId: IdSchema, staffId: IdSchema, start: InstantSchema, services: ServiceListSchema, citizenId: IdSchema.optional() }),
+  ),
+  holds: z.array(
+    z.strictObject({
+      id: IdSchema,
+      officeId: IdSchema,
+      staffId: IdSchema,
+      start: InstantSchema,
+      services: ServiceListSchema,
+      citizenId: IdSchema,
+      createdAt: InstantSchema,
+      expiresAt: InstantSchema,
+    }),
+  ),
+  freezes: z.array(z.strictObject({ id: IdSchema, officeId: IdSchema, staffId: IdSchema, start: InstantSchema, end: InstantSchema, until: InstantSchema })),
+  idempotency: z.array(z.tuple([z.string().min(1).max(256), z.strictObject({ holdId: IdSchema, appointmentId: IdSchema })])),
+})
+export type SchedulerSnapshot = z.output<typeof SchedulerSnapshotSchema>
 
 export interface SchedulerOptions {
   /** The current time: ISO 8601 with offset, or epoch ms. */
@@ -310,6 +329,7 @@ class SchedulerImpl implements Scheduler {
     const h = this.ledger.holds.get(holdId)
     if (!h) fail('NOT_FOUND', '$.holdId', 'hold_not_found', `no open hold "${holdId}" (never made, expired or already confirmed)`)
     if (h.expiresAt <= this.ctx.now) fail('EXPIRED', '$.holdId', 'hold_expired', `hold "${holdId}" expired at ${this.isoMs(h.expiresAt)}`)
+    if (h.start < this.ctx.nowUnit) fail('CONFLICT', '$.holdId', 'already_started', `the slot of hold "${holdId}" has already begun`)
     const rec: AppointmentRec = { id: this.ledger.nextId('appointment'), staff: h.staff, office: h.office, start: h.start, end: h.end, services: h.services, citizenId: h.citizenId }
     // The hold's units pass to the appointment without being released in between.
     this.ledger.holds.delete(h.id)
@@ -360,7 +380,8 @@ class SchedulerImpl implements Scheduler {
         this.occ.release(h.staff, h.start, h.end)
         const view = this.holdView(h)
         this.emit('expired', { hold: view })
-        this.emit('freed', { ...view.slot, reason: 'expired' })
+        const { officeId, staffId, start, end } = view.slot
+        this.emit('freed', { officeId, staffId, start, end, reason: 'expired' })
       } else {
         const f = this.ledger.freezes.get(t.id)
         if (!f || f.until !== t.at) continue
@@ -414,6 +435,9 @@ class SchedulerImpl implements Scheduler {
   loadScenarioAppointments(mode: 'strict' | 'report'): void {
     const m = this.model
     const problems: ValidationIssue[] = []
+    // Generated ids must never repeat a scenario id, placed or not.
+    for (const a of m.scenario.appointments) this.ledger.foreignIds.add(a.id)
+    const staffAt = m.officeIds.map((_, o) => [...new Set(m.segments.filter((g) => g.office === o).map((g) => g.staff))].sort((x, y) => x - y))
     m.scenario.appointments.forEach((a, i) => {
       const office = m.officeIndex.get(a.office)!
       const startMs = parseInstant(a.start)!
@@ -424,7 +448,7 @@ class SchedulerImpl implements Scheduler {
       }
       const start = (startMs - m.t0) / m.unitMs
       const dur = this.durationAt(office, a.services)
-      const candidates = a.staff !== undefined ? [m.staffIndex.get(a.staff)!] : Array.from(m.staffIds.keys())
+      const candidates = a.staff !== undefined ? [m.staffIndex.get(a.staff)!] : staffAt[office]
       let placed = -1
       let first: SlotRuleCode | null = null
       for (const p of candidates) {
@@ -436,7 +460,7 @@ class SchedulerImpl implements Scheduler {
         first ??= problem
       }
       if (placed < 0) {
-        const code = first ?? 'no_skilled_staff'
+        const code = first ?? 'no_staff_on_duty'
         problems.push({ path: a.staff !== undefined ? path : `${path}.start`, code, message: `${SLOT_RULES[code]}: appointment "${a.id}" cannot be placed` })
         return
       }
@@ -491,54 +515,78 @@ class SchedulerImpl implements Scheduler {
   }
 
   /** Rebuilds state from a snapshot; every record is checked like a command, all or nothing. */
-  restore(snap: SchedulerSnapshot): void {
+  restore(input: unknown): void {
     const m = this.model
-    const bad = (path: string, message: string): never => fail('STATE_INVALID', path, 'invalid_snapshot', message)
-    if (!snap || typeof snap !== 'object' || snap.version !== 1) bad('$.version', 'unsupported snapshot version')
-    if (snap.scenarioHash !== this.hash()) bad('$.scenarioHash', 'the snapshot was taken of a different scenario')
-    const unitOf = (iso: string, path: string) => {
-      const ms = parseInstant(iso)
-      if (ms === null || (ms - m.t0) % m.unitMs !== 0) bad(path, `not a grid instant: ${iso}`)
-      return (ms! - m.t0) / m.unitMs
+    const parsed = SchedulerSnapshotSchema.safeParse(input)
+    if (!parsed.success) {
+      const issues = zodIssues(parsed.error)
+      throw new TerminplanError('STATE_INVALID', `invalid snapshot: ${issues[0].path}: ${issues[0].message}`, issues)
     }
-    const msOf = (iso: string, path: string) => parseInstant(iso) ?? bad(path, `not an instant: ${iso}`)
+    const snap = parsed.data
+    const bad = (path: string, message: string): never => fail('STATE_INVALID', path, 'invalid_snapshot', message)
+    if (snap.scenarioHash !== this.hash()) bad('$.scenarioHash', 'the snapshot was taken of a different scenario')
+    const now = parseInstant(snap.now)!
+    const unitOf = (iso: string, path: string) => {
+      const ms = parseInstant(iso)!
+      if ((ms - m.t0) % m.unitMs !== 0) bad(path, `not on the time grid: ${iso}`)
+      return (ms - m.t0) / m.unitMs
+    }
     const idx = (map: Map<string, number>, id: string, path: string) => map.get(id) ?? bad(path, `unknown id "${id}"`)
+    const seen = new Set<string>()
+    const fresh = (id: string, path: string) => {
+      if (seen.has(id)) bad(path, `id "${id}" appears twice`)
+      seen.add(id)
+    }
+    const lengthOf = (office: number, services: string[], path: string) => {
+      const sl = serviceListIssues(m.scenario, [], services)
+      if (sl.length) bad(`${path}.services`, sl[0].message)
+      const dur = this.durationAt(office, services)
+      if (dur === 0) bad(`${path}.services`, 'services not offered at the office')
+      return dur
+    }
     const place = (p: number, a: number, b: number, path: string) => {
       if (!this.occ.isFree(p, a, b)) bad(path, 'overlaps another record or lies outside working time')
       this.occ.occupy(p, a, b)
     }
-    setContextNow(this.ctx, msOf(snap.now, '$.now'))
+    setContextNow(this.ctx, now)
+    for (const a of m.scenario.appointments) this.ledger.foreignIds.add(a.id)
     snap.appointments.forEach((a, i) => {
       const path = `$.appointments[${i}]`
+      fresh(a.id, `${path}.id`)
       const office = idx(m.officeIndex, a.officeId, `${path}.officeId`), staff = idx(m.staffIndex, a.staffId, `${path}.staffId`)
       const start = unitOf(a.start, `${path}.start`)
-      const dur = this.durationAt(office, a.services)
-      if (dur === 0) bad(`${path}.services`, 'services not offered at the office')
-      place(staff, start, start + dur, path)
-      const rec: AppointmentRec = { id: a.id, staff, office, start, end: start + dur, services: [...a.services] }
+      const end = start + lengthOf(office, a.services, path)
+      place(staff, start, end, path)
+      const rec: AppointmentRec = { id: a.id, staff, office, start, end, services: [...a.services] }
       if (a.citizenId !== undefined) rec.citizenId = a.citizenId
       this.ledger.appointments.set(a.id, rec)
       this.ledger.linkCitizen(rec.citizenId, rec.id)
     })
     snap.holds.forEach((h, i) => {
       const path = `$.holds[${i}]`
+      fresh(h.id, `${path}.id`)
       const office = idx(m.officeIndex, h.officeId, `${path}.officeId`), staff = idx(m.staffIndex, h.staffId, `${path}.staffId`)
       const start = unitOf(h.start, `${path}.start`)
-      const dur = this.durationAt(office, h.services)
-      place(staff, start, start + dur, path)
-      const rec: HoldRec = { id: h.id, staff, office, start, end: start + dur, services: [...h.services], citizenId: h.citizenId, createdAt: msOf(h.createdAt, `${path}.createdAt`), expiresAt: msOf(h.expiresAt, `${path}.expiresAt`) }
+      const end = start + lengthOf(office, h.services, path)
+      const expiresAt = parseInstant(h.expiresAt)!
+      if (expiresAt <= now) bad(`${path}.expiresAt`, 'the hold had expired by the snapshot\'s time')
+      place(staff, start, end, path)
+      const rec: HoldRec = { id: h.id, staff, office, start, end, services: [...h.services], citizenId: h.citizenId, createdAt: parseInstant(h.createdAt)!, expiresAt }
       this.ledger.holds.set(h.id, rec)
       this.ledger.linkCitizen(rec.citizenId, rec.id)
       this.ledger.addTimer(rec.expiresAt, 'hold', rec.id)
     })
     snap.freezes.forEach((f, i) => {
       const path = `$.freezes[${i}]`
+      fresh(f.id, `${path}.id`)
       const office = idx(m.officeIndex, f.officeId, `${path}.officeId`), staff = idx(m.staffIndex, f.staffId, `${path}.staffId`)
       const start = unitOf(f.start, `${path}.start`), end = unitOf(f.end, `${path}.end`)
+      if (end <= start) bad(`${path}.end`, 'a freeze must not be empty')
+      const until = parseInstant(f.until)!
+      if (until <= now) bad(`${path}.until`, 'the freeze had ended by the snapshot\'s time')
       place(staff, start, end, path)
-      const rec = { id: f.id, staff, office, start, end, until: msOf(f.until, `${path}.until`) }
-      this.ledger.freezes.set(f.id, rec)
-      this.ledger.addTimer(rec.until, 'freeze', rec.id)
+      this.ledger.freezes.set(f.id, { id: f.id, staff, office, start, end, until })
+      this.ledger.addTimer(until, 'freeze', f.id)
     })
     for (const [k, v] of snap.idempotency) this.ledger.idempotency.set(k, { ...v })
     Object.assign(this.ledger.seq, { hold: snap.seq.hold, appointment: snap.seq.appointment, freeze: snap.seq.freeze })

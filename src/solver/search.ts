@@ -333,6 +333,7 @@ export function explain(ctx: SearchContext, rr: ResolvedRequest): Explanation {
     for (let d = rr.dayFrom; d <= rr.dayTo; d++) {
       officeDays++
       if (d < 0 || d >= m.days) { bump('outside_horizon'); continue }
+      if (d < nowDay) { bump('in_the_past'); continue }
       if (d - nowDay < bw.minDays || d - nowDay > bw.maxDays) { bump('outside_booking_window'); continue }
       if (!officeOpen(ctx, o, d)) { bump('office_closed'); continue }
       const ds = ctx.daySegs[d]
