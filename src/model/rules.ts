@@ -232,6 +232,8 @@ function servicesById(s: Scenario): Map<string, Scenario['services'][number]> {
 
 export function serviceListIssues(s: Scenario, path: PropertyKey[], list: string[]): ValidationIssue[] {
   const services = servicesById(s)
+  // The common case, one known service, without building anything (booking hot path).
+  if (list.length === 1 && services.has(list[0]) && s.policy.maxServicesPerAppointment >= 1) return []
   const out: ValidationIssue[] = []
   const counts = new Map<string, number>()
   list.forEach((id, j) => {

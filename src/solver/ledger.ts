@@ -58,8 +58,19 @@ export class Ledger {
   )
   seq = { hold: 0, appointment: 0, freeze: 0, timer: 0 }
 
+  /** Timers whose record is gone (a confirmed hold); dropped lazily, compacted when they pile up. */
+  private deadTimers = 0
+
   addTimer(at: number, kind: Timer['kind'], id: string): void {
     this.timers.push({ at, seq: this.seq.timer++, kind, id })
+  }
+
+  timerDied(): void {
+    if (++this.deadTimers < 4096 || this.deadTimers * 2 < this.timers.length) return
+    const live = this.timers.toArray().filter((t) => (t.kind === 'hold' ? this.holds.get(t.id)?.expiresAt === t.at : this.freezes.get(t.id)?.until === t.at))
+    this.timers.clear()
+    this.timers.init(live)
+    this.deadTimers = 0
   }
 
   linkCitizen(citizenId: string | undefined, id: string): void {

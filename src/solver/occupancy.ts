@@ -66,19 +66,24 @@ export class Occupancy {
 
   private refreshUnits(p: number, a: number, b: number): void {
     const si = this.segmentAt(p, a)
-    if (si >= 0) this.refresh(p, this.m.segments[si].day)
+    if (si >= 0) this.refresh(p, this.m.segments[si].day, si)
     if (b > a) {
       const sj = this.segmentAt(p, b - 1)
-      if (sj >= 0 && sj !== si) this.refresh(p, this.m.segments[sj].day)
+      if (sj >= 0 && sj !== si && this.m.segments[sj].day !== this.m.segments[si]?.day) this.refresh(p, this.m.segments[sj].day, sj)
     }
   }
 
-  /** Recomputes the longest free run of `p` on day `d`. */
-  refresh(p: number, d: number): void {
+  /** Recomputes the longest free run of `p` on day `d`; `near` is any segment index of that day. */
+  refresh(p: number, d: number, near = -1): void {
     const m = this.m
     const busy = this.busy[p]
     let best = 0
-    for (let si = m.segFirst[p]; si < m.segFirst[p + 1]; si++) {
+    let first = m.segFirst[p]
+    if (near >= 0) {
+      first = near
+      while (first > m.segFirst[p] && m.segments[first - 1].day === d) first--
+    }
+    for (let si = first; si < m.segFirst[p + 1]; si++) {
       const s = m.segments[si]
       if (s.day < d) continue
       if (s.day > d) break
@@ -93,7 +98,7 @@ export class Occupancy {
     if (best === old && best !== 0) return
     // Keep the office-day maxima in step (a person may work at two offices on one day).
     const nO = m.officeIds.length
-    for (let si = m.segFirst[p]; si < m.segFirst[p + 1]; si++) {
+    for (let si = first; si < m.segFirst[p + 1]; si++) {
       const s = m.segments[si]
       if (s.day < d) continue
       if (s.day > d) break

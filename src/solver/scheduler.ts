@@ -333,6 +333,7 @@ class SchedulerImpl implements Scheduler {
     const rec: AppointmentRec = { id: this.ledger.nextId('appointment'), staff: h.staff, office: h.office, start: h.start, end: h.end, services: h.services, citizenId: h.citizenId }
     // The hold's units pass to the appointment without being released in between.
     this.ledger.holds.delete(h.id)
+    this.ledger.timerDied()
     this.ledger.unlinkCitizen(h.citizenId, h.id)
     this.ledger.appointments.set(rec.id, rec)
     this.ledger.linkCitizen(rec.citizenId, rec.id)
