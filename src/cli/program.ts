@@ -11,12 +11,20 @@ import { readScenario } from './io.js'
 export interface CliIo {
   stdout: (s: string) => void
   stderr: (s: string) => void
+  /** Whether stderr is a terminal (progress bars only then). */
+  isTTY?: boolean
 }
+
+/** Each command module adds its subcommands to the program (src/cli/commands/*.ts). */
+export type RegisterCommand = (program: Command, io: CliIo) => void
 
 const processIo: CliIo = {
   stdout: (s) => process.stdout.write(s),
   stderr: (s) => process.stderr.write(s),
+  isTTY: process.stderr.isTTY === true,
 }
+
+const commandModules: RegisterCommand[] = []
 
 function formatSummary(sum: ReturnType<typeof summarizeModel>): string {
   const rows: [string, string | number][] = [
@@ -67,6 +75,7 @@ export function buildProgram(io: CliIo = processIo): Command {
       io.stdout(opts.json ? JSON.stringify(sum, null, 2) + '\n' : formatSummary(sum))
     })
 
+  for (const register of commandModules) register(program, io)
   return program
 }
 
