@@ -2,7 +2,7 @@
 import { z } from 'zod'
 import { TerminplanError } from './errors.js'
 import { zodIssues } from './load.js'
-import { IdSchema, InstantSchema, LocalDateSchema, ServiceListSchema, TimeWindowSchema } from './schema.js'
+import { IdSchema, InstantSchema, LocalDateSchema, ServiceListSchema, TimeWindowSchema, WaitlistEntrySchema } from './schema.js'
 
 export const SearchRequestSchema = z.strictObject({
   /** 1–3 services (policy max); a repeated id is a quantity. Durations add up. */
@@ -49,3 +49,15 @@ export function parseCommand<T extends z.ZodType>(schema: T, input: unknown, wha
   const issues = zodIssues(r.error)
   throw new TerminplanError('COMMAND_INVALID', `invalid ${what}: ${issues[0].path}: ${issues[0].message}`, issues)
 }
+
+/** A join request: like a scenario waitlist entry, but the id and the time of joining may be left to the engine. */
+export const JoinWaitlistSchema = WaitlistEntrySchema.extend({
+  id: IdSchema.optional(),
+  createdAt: InstantSchema.optional(),
+})
+export type JoinWaitlistRequest = z.input<typeof JoinWaitlistSchema>
+
+export const AcceptOfferOptionsSchema = z.strictObject({
+  idempotencyKey: z.string().min(1).max(256).optional(),
+})
+export type AcceptOfferOptions = z.input<typeof AcceptOfferOptionsSchema>

@@ -37,12 +37,37 @@ export interface FreezeRec {
   until: number
 }
 
+/** A slot offered to one or more waiting citizens (several in broadcast mode: first accept wins). */
+export interface OfferGroupRec {
+  id: string
+  staff: number
+  office: number
+  start: number
+  end: number
+  createdAt: number
+  expiresAt: number
+  /** Open offers of this group. */
+  offerIds: string[]
+}
+
+export interface OfferRec {
+  id: string
+  groupId: string
+  entryId: string
+  citizenId: string
+  services: string[]
+}
+
+export type TimerKind = 'hold' | 'freeze' | 'offer' | 'reminder'
+
 export interface Timer {
   at: number
   seq: number
-  kind: 'hold' | 'freeze'
+  kind: TimerKind
   id: string
 }
+
+const KIND_ORDER: Record<TimerKind, number> = { hold: 0, freeze: 1, offer: 2, reminder: 3 }
 
 export class Ledger {
   readonly holds = new Map<string, HoldRec>()
@@ -52,22 +77,38 @@ export class Ledger {
   readonly idempotency = new Map<string, { holdId: string; appointmentId: string }>()
   /** citizen id → ids of their holds and appointments */
   readonly byCitizen = new Map<string, Set<string>>()
-  /** Due at the same instant: holds before freezes, then by id (numerically), so a restored ledger fires in the same order. */
+  readonly offers = new Map<string, OfferRec>()
+  readonly groups = new Map<string, OfferGroupRec>()
+  /** Due at the same instant: holds, freezes, offers, reminders, then by id (numerically), so a restored ledger fires in the same order. */
   readonly timers = new Heap<Timer>(
-    (a, b) => a.at - b.at || (a.kind === b.kind ? 0 : a.kind === 'hold' ? -1 : 1) || a.id.length - b.id.length || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    (a, b) => a.at - b.at || KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.id.length - b.id.length || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
   )
-  seq = { hold: 0, appointment: 0, freeze: 0, timer: 0 }
+  seq = { hold: 0, appointment: 0, freeze: 0, timer: 0, entry: 0, offer: 0, group: 0 }
 
   /** Timers whose record is gone (a confirmed hold); dropped lazily, compacted when they pile up. */
   private deadTimers = 0
 
-  addTimer(at: number, kind: Timer['kind'], id: string): void {
+  addTimer(at: number, kind: TimerKind, id: string): void {
     this.timers.push({ at, seq: this.seq.timer++, kind, id })
+  }
+
+  /** Whether the record a timer was set for still exists with that due time. */
+  timerLive(t: Timer): boolean {
+    switch (t.kind) {
+      case 'hold':
+        return this.holds.get(t.id)?.expiresAt === t.at
+      case 'freeze':
+        return this.freezes.get(t.id)?.until === t.at
+      case 'offer':
+        return this.groups.get(t.id)?.expiresAt === t.at
+      case 'reminder':
+        return this.appointments.has(t.id)
+    }
   }
 
   timerDied(): void {
     if (++this.deadTimers < 4096 || this.deadTimers * 2 < this.timers.length) return
-    const live = this.timers.toArray().filter((t) => (t.kind === 'hold' ? this.holds.get(t.id)?.expiresAt === t.at : this.freezes.get(t.id)?.until === t.at))
+    const live = this.timers.toArray().filter((t) => this.timerLive(t))
     this.timers.clear()
     this.timers.init(live)
     this.deadTimers = 0
@@ -107,8 +148,8 @@ export class Ledger {
   readonly foreignIds = new Set<string>()
 
   /** A fresh id: counters never repeat, so only foreign ids can collide. */
-  nextId(kind: 'hold' | 'appointment' | 'freeze'): string {
-    const prefix = kind === 'hold' ? 'h' : kind === 'appointment' ? 'a' : 'f'
+  nextId(kind: 'hold' | 'appointment' | 'freeze' | 'entry' | 'offer' | 'group'): string {
+    const prefix = { hold: 'h', appointment: 'a', freeze: 'f', entry: 'w', offer: 'o', group: 'g' }[kind]
     for (;;) {
       const id = prefix + ++this.seq[kind]
       if (!this.foreignIds.has(id)) return id

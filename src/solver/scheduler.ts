@@ -6,24 +6,31 @@
 import { z } from 'zod'
 import { compile, type Model } from '../model/compile.js'
 import { zodIssues } from '../model/load.js'
-import { IdSchema, InstantSchema, ServiceListSchema } from '../model/schema.js'
-import { TerminplanError, fail, type ErrorCode, type ValidationIssue } from '../model/errors.js'
+import { IdSchema, InstantSchema, ServiceListSchema, WaitlistEntrySchema, type WaitlistEntry } from '../model/schema.js'
+import { TerminplanError, fail, jsonPath, type ErrorCode, type ValidationIssue } from '../model/errors.js'
 import {
+  AcceptOfferOptionsSchema,
   ConfirmOptionsSchema,
   HoldOptionsSchema,
+  JoinWaitlistSchema,
   parseCommand,
   SlotSchema,
+  type AcceptOfferOptions,
   type ConfirmOptions,
   type HoldOptions,
+  type JoinWaitlistRequest,
   type SearchRequest,
   type Slot,
 } from '../model/requests.js'
 import { serviceListIssues } from '../model/rules.js'
 import type { Scenario } from '../model/schema.js'
-import { parseInstant } from '../model/tz.js'
+import { parseInstant, parseTimeOfDay } from '../model/tz.js'
 import { popcount, getBit } from '../model/bitset.js'
 import { GridCalendar } from './grid-calendar.js'
-import { Ledger, type AppointmentRec, type HoldRec } from './ledger.js'
+import { Ledger, type AppointmentRec, type HoldRec, type OfferGroupRec, type OfferRec } from './ledger.js'
+import { OfferEngine } from './offers.js'
+import type { Notification, NotificationSink } from './ports.js'
+import { compareEntries, type EntryRec } from './waitlist.js'
 import { Occupancy, segmentsByDay } from './occupancy.js'
 import { search as runSearch, setContextNow, type SearchContext, type SearchResult, fnv1a } from './search.js'
 import { SLOT_RULES, type SlotRuleCode } from './slot-rules.js'
@@ -52,12 +59,42 @@ export interface FreedRange {
   end: string
 }
 
+export interface Offer {
+  id: string
+  entryId: string
+  citizenId: string
+  slot: Slot
+  expiresAt: string
+}
+
+export interface WaitlistView {
+  id: string
+  citizenId: string
+  services: string[]
+  priority: 'normal' | 'urgent'
+  createdAt: string
+  /** When this citizen should have an appointment (latest date or 14 days after joining). */
+  due: string
+  state: 'waiting' | 'offered'
+  offerId?: string
+}
+
 export interface SchedulerEvents {
   held: { hold: Hold }
   confirmed: { appointment: Appointment; holdId: string }
   cancelled: { appointment: Appointment; frozenUntil: string }
   expired: { hold: Hold }
-  freed: FreedRange & { reason: 'cancelled' | 'expired' }
+  freed: FreedRange & { reason: 'cancelled' | 'expired' | 'offer_declined' | 'offer_expired' | 'offer_withdrawn' }
+  offer: { offer: Offer }
+  offerAccepted: { offer: Offer; appointment: Appointment }
+  offerDeclined: { offer: Offer }
+  offerExpired: { offer: Offer }
+  /** Another citizen accepted the same broadcast slot, or the citizen left the waitlist. */
+  offerWithdrawn: { offer: Offer }
+  waitlistJoined: { entry: WaitlistView }
+  waitlistLeft: { entry: WaitlistView; reason: 'left' | 'served' }
+  /** A notification sink threw or rejected; the command had already succeeded. */
+  notificationFailed: { notification: Notification; error: unknown }
 }
 export type SchedulerEventName = keyof SchedulerEvents
 
@@ -67,6 +104,8 @@ export interface CapacityStats {
   heldUnits: number
   bookedUnits: number
   frozenUnits: number
+  /** Units held for open waitlist offers. */
+  offeredUnits: number
 }
 
 const Seq = z.int().min(0).max(Number.MAX_SAFE_INTEGER)
@@ -93,6 +132,30 @@ export const SchedulerSnapshotSchema = z.strictObject({
   ),
   freezes: z.array(z.strictObject({ id: IdSchema, officeId: IdSchema, staffId: IdSchema, start: InstantSchema, end: InstantSchema, until: InstantSchema })),
   idempotency: z.array(z.tuple([z.string().min(1).max(256), z.strictObject({ holdId: IdSchema, appointmentId: IdSchema })])),
+  waitlist: z
+    .array(
+      z.strictObject({
+        entry: WaitlistEntrySchema,
+        state: z.enum(['waiting', 'offered']),
+        declined: z.array(z.string().max(64)),
+      }),
+    )
+    .default([]),
+  offerGroups: z
+    .array(
+      z.strictObject({
+        id: IdSchema,
+        officeId: IdSchema,
+        staffId: IdSchema,
+        start: InstantSchema,
+        end: InstantSchema,
+        createdAt: InstantSchema,
+        expiresAt: InstantSchema,
+        offers: z.array(z.strictObject({ id: IdSchema, entryId: IdSchema, citizenId: IdSchema, services: ServiceListSchema })).min(1),
+      }),
+    )
+    .default([]),
+  seqWaitlist: z.strictObject({ entry: Seq, offer: Seq, group: Seq }).default({ entry: 0, offer: 0, group: 0 }),
 })
 export type SchedulerSnapshot = z.output<typeof SchedulerSnapshotSchema>
 
@@ -105,6 +168,8 @@ export interface SchedulerOptions {
    * the conflicts in `loadIssues()`.
    */
   existingAppointments?: 'strict' | 'report'
+  /** Where offers, confirmations, reminders and expiries go (the embedder sends them). */
+  notifications?: NotificationSink
 }
 
 export interface Scheduler {
@@ -122,6 +187,14 @@ export interface Scheduler {
   busyUnits(p: number): Readonly<Uint32Array>
   snapshot(): SchedulerSnapshot
   loadIssues(): ValidationIssue[]
+  /** Puts a citizen on the waitlist; a fitting free slot is offered at once. */
+  joinWaitlist(entry: JoinWaitlistRequest): WaitlistView
+  leaveWaitlist(entryId: string): void
+  /** Waiting citizens, best first. */
+  waitlist(): WaitlistView[]
+  offers(): Offer[]
+  acceptOffer(offerId: string, opts?: AcceptOfferOptions): Appointment
+  declineOffer(offerId: string): void
   on<E extends SchedulerEventName>(event: E, handler: (e: SchedulerEvents[E]) => void): () => void
 }
 
@@ -145,9 +218,12 @@ class SchedulerImpl implements Scheduler {
   private readonly handlers = new Map<SchedulerEventName, Set<(e: never) => void>>()
   private readonly issues: ValidationIssue[] = []
   private hashCache?: string
+  private readonly engine: OfferEngine
+  private sink?: NotificationSink
 
-  constructor(model: Model, nowMs: number) {
+  constructor(model: Model, nowMs: number, sink?: NotificationSink) {
     this.model = model
+    this.sink = sink
     this.occ = new Occupancy(model)
     this.cal = new GridCalendar(model)
     this.ctx = { m: model, occ: this.occ, cal: this.cal, daySegs: segmentsByDay(model),
@@ -155,6 +231,20 @@ class SchedulerImpl implements Scheduler {
       windowMax: Int32Array.from(model.scenario.offices, (o) => o.bookingWindow.maxDays),
       now: 0, nowUnit: 0, nowDay: 0, skilledCache: new Map(), durationCache: new Map() }
     setContextNow(this.ctx, nowMs)
+    this.engine = new OfferEngine({
+      m: model,
+      cal: this.cal,
+      occ: this.occ,
+      ledger: this.ledger,
+      ctx: this.ctx,
+      onOffered: (g, offers) => {
+        for (const o of offers) {
+          const view = this.offerView(o, g)
+          this.emit('offer', { offer: view })
+          this.notify({ kind: 'offer', idempotencyKey: `offer:${o.id}`, citizenId: o.citizenId, at: this.now(), officeId: view.slot.officeId, start: view.slot.start, end: view.slot.end, services: view.slot.services, offerId: o.id, expiresAt: view.expiresAt })
+        }
+      },
+    })
   }
 
   // ---- placement rules -------------------------------------------------------------------------
@@ -338,8 +428,10 @@ class SchedulerImpl implements Scheduler {
     this.ledger.appointments.set(rec.id, rec)
     this.ledger.linkCitizen(rec.citizenId, rec.id)
     if (key !== undefined) this.ledger.idempotency.set(key, { holdId, appointmentId: rec.id })
+    this.scheduleReminder(rec)
     const view = this.apptView(rec)
     this.emit('confirmed', { appointment: view, holdId })
+    this.notifyAppointment('confirmation', rec)
     return view
   }
 
@@ -349,6 +441,7 @@ class SchedulerImpl implements Scheduler {
     if (!a) fail('NOT_FOUND', '$.appointmentId', 'appointment_not_found', `no appointment "${appointmentId}"`)
     if (a.start < this.ctx.nowUnit) fail('CONFLICT', '$.appointmentId', 'already_started', `appointment "${appointmentId}" has already begun`)
     this.ledger.appointments.delete(a.id)
+    this.ledger.timerDied() // its reminder, if any
     this.ledger.unlinkCitizen(a.citizenId, a.id)
     const freezeMs = this.model.scenario.policy.cancelFreezeMinutes * 60_000
     const until = this.ctx.now + freezeMs
@@ -357,12 +450,18 @@ class SchedulerImpl implements Scheduler {
       const f = { id: this.ledger.nextId('freeze'), staff: a.staff, office: a.office, start: a.start, end: a.end, until }
       this.ledger.freezes.set(f.id, f)
       this.ledger.addTimer(until, 'freeze', f.id)
-      this.emit('cancelled', { appointment: view, frozenUntil: this.isoMs(until) })
-    } else {
-      this.occ.release(a.staff, a.start, a.end)
-      this.emit('cancelled', { appointment: view, frozenUntil: this.isoMs(until) })
-      this.emit('freed', { officeId: view.officeId, staffId: view.staffId, start: view.start, end: view.end, reason: 'cancelled' })
     }
+    this.emit('cancelled', { appointment: view, frozenUntil: this.isoMs(until) })
+    if (a.citizenId !== undefined) this.notifyAppointment('cancellation', a)
+    if (freezeMs === 0) this.release(a.staff, a.office, a.start, a.end, 'cancelled')
+  }
+
+  /** Frees units, tells listeners, and offers them to the waitlist. */
+  private release(p: number, o: number, a: number, b: number, reason: SchedulerEvents['freed']['reason']): void {
+    const m = this.model
+    this.occ.release(p, a, b)
+    this.emit('freed', { officeId: m.officeIds[o], staffId: m.staffIds[p], start: this.cal.unitIso(a), end: this.cal.unitIso(b), reason })
+    this.engine.offerFreeRun(p, a, b)
   }
 
   setNow(nowInput: string | number): void {
@@ -372,28 +471,290 @@ class SchedulerImpl implements Scheduler {
     const timers = this.ledger.timers
     while (timers.length > 0 && timers.peek()!.at <= ms) {
       const t = timers.pop()!
-      if (t.kind === 'hold') {
-        const h = this.ledger.holds.get(t.id)
-        if (!h || h.expiresAt !== t.at) continue
-        setContextNow(this.ctx, t.at)
-        this.ledger.holds.delete(h.id)
-        this.ledger.unlinkCitizen(h.citizenId, h.id)
-        this.occ.release(h.staff, h.start, h.end)
-        const view = this.holdView(h)
-        this.emit('expired', { hold: view })
-        const { officeId, staffId, start, end } = view.slot
-        this.emit('freed', { officeId, staffId, start, end, reason: 'expired' })
-      } else {
-        const f = this.ledger.freezes.get(t.id)
-        if (!f || f.until !== t.at) continue
-        setContextNow(this.ctx, t.at)
-        this.ledger.freezes.delete(f.id)
-        this.occ.release(f.staff, f.start, f.end)
-        const m = this.model
-        this.emit('freed', { officeId: m.officeIds[f.office], staffId: m.staffIds[f.staff], start: this.cal.unitIso(f.start), end: this.cal.unitIso(f.end), reason: 'cancelled' })
+      if (!this.ledger.timerLive(t)) continue
+      this.advanceTo(t.at)
+      switch (t.kind) {
+        case 'hold': {
+          const h = this.ledger.holds.get(t.id)!
+          this.ledger.holds.delete(h.id)
+          this.ledger.unlinkCitizen(h.citizenId, h.id)
+          this.emit('expired', { hold: this.holdView(h) })
+          this.release(h.staff, h.office, h.start, h.end, 'expired')
+          break
+        }
+        case 'freeze': {
+          const f = this.ledger.freezes.get(t.id)!
+          this.ledger.freezes.delete(f.id)
+          this.release(f.staff, f.office, f.start, f.end, 'cancelled')
+          break
+        }
+        case 'offer':
+          this.expireGroup(this.ledger.groups.get(t.id)!)
+          break
+        case 'reminder': {
+          const a = this.ledger.appointments.get(t.id)!
+          if (a.start > this.ctx.nowUnit) this.notifyAppointment('reminder', a)
+          break
+        }
       }
     }
+    this.advanceTo(ms)
+  }
+
+  /** Moves the clock; when the local date changes, the booking window releases new days. */
+  private advanceTo(ms: number): void {
+    const before = this.ctx.nowDay
     setContextNow(this.ctx, ms)
+    const after = this.ctx.nowDay
+    if (after <= before || this.engine.wl.waiting === 0) return
+    const m = this.model
+    for (let o = 0; o < m.officeIds.length; o++) {
+      const max = this.ctx.windowMax[o]
+      for (let d = Math.max(0, before + max + 1); d <= Math.min(m.days - 1, after + max); d++) this.engine.offerDay(o, d)
+    }
+  }
+
+  // ---- waitlist --------------------------------------------------------------------------------
+
+  private entryView(r: EntryRec): WaitlistView {
+    const v: WaitlistView = {
+      id: r.entry.id,
+      citizenId: r.entry.citizenId,
+      services: [...r.entry.services],
+      priority: r.entry.priority,
+      createdAt: r.entry.createdAt,
+      due: Number.isFinite(r.due) ? this.cal.formatMs(r.due) : '',
+      state: r.state === 'offered' ? 'offered' : 'waiting',
+    }
+    if (r.offerId !== undefined) v.offerId = r.offerId
+    return v
+  }
+
+  private offerView(o: OfferRec, g: OfferGroupRec): Offer {
+    const m = this.model
+    return {
+      id: o.id,
+      entryId: o.entryId,
+      citizenId: o.citizenId,
+      slot: { officeId: m.officeIds[g.office], staffId: m.staffIds[g.staff], start: this.cal.unitIso(g.start), end: this.cal.unitIso(g.end), services: [...o.services] },
+      expiresAt: this.isoMs(g.expiresAt),
+    }
+  }
+
+  /** Checks a waitlist entry against the scenario; problems carry paths under `path`. */
+  private entryIssues(e: WaitlistEntry, path: (string | number)[]): ValidationIssue[] {
+    const m = this.model
+    const issues = serviceListIssues(m.scenario, [...path, 'services'], e.services)
+    const at = (k: (string | number)[]) => jsonPath([...path, ...k])
+    e.offices?.forEach((id, j) => {
+      if (!m.officeIndex.has(id)) issues.push({ path: at(['offices', j]), code: 'unknown_reference', message: `unknown office "${id}"` })
+    })
+    if (e.district !== undefined && !m.districtIds.includes(e.district))
+      issues.push({ path: at(['district']), code: 'unknown_reference', message: `no office is in district "${e.district}"` })
+    if (e.earliest !== undefined && e.latest !== undefined && e.latest < e.earliest)
+      issues.push({ path: at(['latest']), code: 'empty_range', message: `latest (${e.latest}) is before earliest (${e.earliest})` })
+    e.windows?.forEach((w, j) => {
+      if (parseTimeOfDay(w.to)! <= parseTimeOfDay(w.from)!) issues.push({ path: at(['windows', j, 'to']), code: 'empty_range', message: `window ends (${w.to}) before it starts (${w.from})` })
+    })
+    if (issues.length === 0 && e.offices && e.district !== undefined) {
+      const d = m.districtIds.indexOf(e.district)
+      if (!e.offices.some((id) => m.officeDistrict[m.officeIndex.get(id)!] === d))
+        issues.push({ path: at(['offices']), code: 'empty_range', message: `none of the offices is in district "${e.district}"` })
+    }
+    return issues
+  }
+
+  joinWaitlist(input: JoinWaitlistRequest): WaitlistView {
+    const req = parseCommand(JoinWaitlistSchema, input, 'waitlist entry')
+    const entry: WaitlistEntry = { ...req, id: req.id ?? '', createdAt: req.createdAt ?? this.now() }
+    const issues = this.entryIssues(entry, [])
+    if (issues.length) throw new TerminplanError('COMMAND_INVALID', `invalid waitlist entry: ${issues[0].path}: ${issues[0].message}`, issues)
+    if (req.id !== undefined && this.engine.wl.entries.has(req.id)) fail('CONFLICT', '$.id', 'duplicate_id', `waitlist entry "${req.id}" exists already`)
+    const rec0 = this.engine.wl.prepare({ ...entry, id: 'probe' })
+    for (const other of this.engine.wl.entries.values())
+      if (other.entry.citizenId === entry.citizenId && other.comboKey === rec0.comboKey && (other.state === 'waiting' || other.state === 'offered'))
+        fail('CONFLICT', '$.citizenId', 'already_waiting', `citizen is already waiting for these services (entry "${other.entry.id}")`)
+    if (entry.id === '') entry.id = this.freshEntryId()
+    const rec = this.engine.wl.prepare(entry)
+    this.engine.wl.add(rec)
+    this.emit('waitlistJoined', { entry: this.entryView(rec) })
+    this.offerToEntry(rec)
+    return this.entryView(rec)
+  }
+
+  private freshEntryId(): string {
+    for (;;) {
+      const id = this.ledger.nextId('entry')
+      if (!this.engine.wl.entries.has(id)) return id
+    }
+  }
+
+  /** Offers a new entry the best free slot that suits it, if any (found by the ordinary search). */
+  private offerToEntry(rec: EntryRec): void {
+    const m = this.model
+    const e = rec.entry
+    const offices = rec.offices ? [...rec.offices].sort((a, b) => a - b).map((o) => m.officeIds[o]) : undefined
+    if (offices && offices.length === 0) return
+    const ranges: { from?: string; to?: string }[] = e.dates ? [...e.dates].sort().map((d) => ({ from: d, to: d })) : [{ from: e.earliest, to: e.latest }]
+    for (const r of ranges) {
+      if (e.dates && ((e.earliest && r.from! < e.earliest) || (e.latest && r.from! > e.latest))) continue
+      const req: SearchRequest = { services: e.services, limit: 20 }
+      if (offices) req.offices = offices
+      if (r.from !== undefined) req.from = r.from
+      if (r.to !== undefined) req.to = r.to
+      if (e.windows) req.windows = e.windows
+      const { slots } = this.search(req)
+      for (const slot of slots) {
+        const p = m.staffIndex.get(slot.staffId)!
+        const start = (parseInstant(slot.start)! - m.t0) / m.unitMs
+        if (rec.declined.has(`${p}:${start}`)) continue
+        const end = (parseInstant(slot.end)! - m.t0) / m.unitMs
+        this.engine.offerFreeRun(p, start, end)
+        if (rec.state !== 'waiting') return
+      }
+    }
+  }
+
+  leaveWaitlist(entryId: string): void {
+    if (typeof entryId !== 'string') fail('COMMAND_INVALID', '$.entryId', 'invalid_type', 'entry id must be a string')
+    const rec = this.engine.wl.entries.get(entryId)
+    if (!rec || rec.state === 'served' || rec.state === 'left') fail('NOT_FOUND', '$.entryId', 'entry_not_found', `no waiting entry "${entryId}"`)
+    const view = this.entryView(rec)
+    const offerId = rec.offerId
+    this.engine.wl.retire(rec, 'left')
+    this.engine.wl.entries.delete(entryId)
+    this.emit('waitlistLeft', { entry: view, reason: 'left' })
+    if (offerId !== undefined) this.closeOffer(this.ledger.offers.get(offerId)!, 'offerWithdrawn', 'offer_withdrawn')
+  }
+
+  waitlist(): WaitlistView[] {
+    return [...this.engine.wl.entries.values()]
+      .filter((r) => r.state === 'waiting' || r.state === 'offered')
+      .sort((a, b) => (a.urgent !== b.urgent ? (a.urgent ? -1 : 1) : a.due - b.due || a.createdAt - b.createdAt || a.seq - b.seq))
+      .map((r) => this.entryView(r))
+  }
+
+  offers(): Offer[] {
+    return [...this.ledger.offers.values()]
+      .map((o) => ({ o, g: this.ledger.groups.get(o.groupId)! }))
+      .sort((x, y) => x.g.start - y.g.start || (x.o.id.length - y.o.id.length) || (x.o.id < y.o.id ? -1 : 1))
+      .map(({ o, g }) => this.offerView(o, g))
+  }
+
+  acceptOffer(offerId: string, optsInput: AcceptOfferOptions = {}): Appointment {
+    const opts = parseCommand(AcceptOfferOptionsSchema, optsInput, 'accept options')
+    if (typeof offerId !== 'string') fail('COMMAND_INVALID', '$.offerId', 'invalid_type', 'offer id must be a string')
+    const key = opts.idempotencyKey
+    if (key !== undefined) {
+      const prev = this.ledger.idempotency.get(key)
+      if (prev) {
+        if (prev.holdId !== offerId) fail('CONFLICT', '$.idempotencyKey', 'idempotency_key_reused', 'this idempotency key was used for another confirmation')
+        const a = this.ledger.appointments.get(prev.appointmentId)
+        if (a) return this.apptView(a)
+        fail('CONFLICT', '$.idempotencyKey', 'appointment_cancelled', 'the appointment booked with this key has been cancelled since')
+      }
+    }
+    const o = this.ledger.offers.get(offerId)
+    if (!o) fail('NOT_FOUND', '$.offerId', 'offer_not_found', `no open offer "${offerId}" (never made, declined, expired or taken)`)
+    const g = this.ledger.groups.get(o.groupId)!
+    if (g.expiresAt <= this.ctx.now) fail('EXPIRED', '$.offerId', 'offer_expired', `offer "${offerId}" expired at ${this.isoMs(g.expiresAt)}`)
+    if (g.start < this.ctx.nowUnit) fail('CONFLICT', '$.offerId', 'already_started', 'the offered slot has already begun')
+    const rec = this.engine.wl.entries.get(o.entryId)!
+    // The group's units pass to the appointment; the other offers of a broadcast are withdrawn.
+    const others = g.offerIds.filter((id) => id !== o.id).map((id) => this.ledger.offers.get(id)!)
+    this.ledger.groups.delete(g.id)
+    this.ledger.timerDied()
+    for (const x of [o, ...others]) {
+      this.ledger.offers.delete(x.id)
+      const r = this.engine.wl.entries.get(x.entryId)
+      if (r && r.offerId === x.id) {
+        r.offerId = undefined
+        if (r.state === 'offered') r.state = 'waiting'
+      }
+    }
+    const a: AppointmentRec = { id: this.ledger.nextId('appointment'), staff: g.staff, office: g.office, start: g.start, end: g.end, services: [...o.services], citizenId: o.citizenId }
+    this.ledger.appointments.set(a.id, a)
+    this.ledger.linkCitizen(a.citizenId, a.id)
+    if (key !== undefined) this.ledger.idempotency.set(key, { holdId: offerId, appointmentId: a.id })
+    this.scheduleReminder(a)
+    const entryView = this.entryView(rec)
+    this.engine.wl.retire(rec, 'served')
+    this.engine.wl.entries.delete(rec.entry.id)
+    const view = this.apptView(a)
+    this.emit('offerAccepted', { offer: this.offerView(o, g), appointment: view })
+    this.emit('waitlistLeft', { entry: { ...entryView, state: 'waiting' }, reason: 'served' })
+    this.notifyAppointment('confirmation', a)
+    for (const x of others) this.emit('offerWithdrawn', { offer: this.offerView(x, g) })
+    return view
+  }
+
+  declineOffer(offerId: string): void {
+    if (typeof offerId !== 'string') fail('COMMAND_INVALID', '$.offerId', 'invalid_type', 'offer id must be a string')
+    const o = this.ledger.offers.get(offerId)
+    if (!o) fail('NOT_FOUND', '$.offerId', 'offer_not_found', `no open offer "${offerId}"`)
+    this.closeOffer(o, 'offerDeclined', 'offer_declined')
+  }
+
+  /** Ends one offer; when its group has no open offer left, the slot is freed and offered on. */
+  private closeOffer(o: OfferRec, event: 'offerDeclined' | 'offerWithdrawn' | 'offerExpired', reason: 'offer_declined' | 'offer_withdrawn' | 'offer_expired'): void {
+    const g = this.ledger.groups.get(o.groupId)!
+    const view = this.offerView(o, g)
+    this.ledger.offers.delete(o.id)
+    g.offerIds = g.offerIds.filter((id) => id !== o.id)
+    const rec = this.engine.wl.entries.get(o.entryId)
+    if (rec && rec.offerId === o.id) {
+      rec.offerId = undefined
+      rec.declined.add(`${g.staff}:${g.start}`)
+      if (rec.state === 'offered') rec.state = 'waiting'
+    }
+    this.emit(event, { offer: view })
+    if (event === 'offerExpired') this.notify({ kind: 'offer_expired', idempotencyKey: `offer_expired:${o.id}`, citizenId: o.citizenId, at: this.now(), offerId: o.id })
+    if (g.offerIds.length === 0) {
+      this.ledger.groups.delete(g.id)
+      this.ledger.timerDied()
+      this.release(g.staff, g.office, g.start, g.end, reason)
+    }
+  }
+
+  private expireGroup(g: OfferGroupRec): void {
+    for (const id of [...g.offerIds]) this.closeOffer(this.ledger.offers.get(id)!, 'offerExpired', 'offer_expired')
+  }
+
+  // ---- notifications ---------------------------------------------------------------------------
+
+  private notify(n: Notification): void {
+    if (!this.sink) return
+    const failed = (error: unknown) => this.emit('notificationFailed', { notification: n, error })
+    try {
+      const r = this.sink.send(n)
+      if (r && typeof (r as Promise<void>).then === 'function') (r as Promise<void>).then(undefined, failed)
+    } catch (e) {
+      failed(e)
+    }
+  }
+
+  private notifyAppointment(kind: 'confirmation' | 'reminder' | 'cancellation', a: AppointmentRec): void {
+    if (a.citizenId === undefined) return
+    const m = this.model
+    this.notify({
+      kind,
+      idempotencyKey: `${kind}:${a.id}`,
+      citizenId: a.citizenId,
+      at: this.now(),
+      appointmentId: a.id,
+      officeId: m.officeIds[a.office],
+      start: this.cal.unitIso(a.start),
+      end: this.cal.unitIso(a.end),
+      services: [...a.services],
+    })
+  }
+
+  /** A reminder timer `policy.reminderMinutesBefore` ahead, when that is still to come. */
+  private scheduleReminder(a: AppointmentRec): void {
+    const before = this.model.scenario.policy.reminderMinutesBefore
+    if (before <= 0 || a.citizenId === undefined || !this.sink) return
+    const at = this.model.t0 + a.start * this.model.unitMs - before * 60_000
+    if (at > this.ctx.now) this.ledger.addTimer(at, 'reminder', a.id)
   }
 
   now(): string {
@@ -427,7 +788,9 @@ class SchedulerImpl implements Scheduler {
     for (const h of this.ledger.holds.values()) heldUnits += h.end - h.start
     for (const a of this.ledger.appointments.values()) bookedUnits += a.end - a.start
     for (const f of this.ledger.freezes.values()) frozenUnits += f.end - f.start
-    return { capacityUnits, freeUnits: capacityUnits - busy, heldUnits, bookedUnits, frozenUnits }
+    let offeredUnits = 0
+    for (const g of this.ledger.groups.values()) offeredUnits += g.end - g.start
+    return { capacityUnits, freeUnits: capacityUnits - busy, heldUnits, bookedUnits, frozenUnits, offeredUnits }
   }
 
   // ---- loading and snapshots -------------------------------------------------------------------
@@ -512,7 +875,55 @@ class SchedulerImpl implements Scheduler {
         until: this.cal.formatMs(f.until),
       })),
       idempotency: [...L.idempotency.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([k, v]) => [k, { ...v }]),
+      waitlist: [...this.engine.wl.entries.values()]
+        .filter((r) => r.state === 'waiting' || r.state === 'offered')
+        .sort((a, b) => a.seq - b.seq)
+        .map((r) => ({ entry: structuredClone(r.entry), state: r.state as 'waiting' | 'offered', declined: [...r.declined].map((k) => this.slotKeyOut(k)).sort() })),
+      offerGroups: [...L.groups.values()]
+        .sort((a, b) => a.start - b.start || a.id.length - b.id.length || (a.id < b.id ? -1 : 1))
+        .map((g) => ({
+          id: g.id,
+          officeId: m.officeIds[g.office],
+          staffId: m.staffIds[g.staff],
+          start: this.cal.unitIso(g.start),
+          end: this.cal.unitIso(g.end),
+          createdAt: this.cal.formatMs(g.createdAt),
+          expiresAt: this.cal.formatMs(g.expiresAt),
+          offers: g.offerIds.map((id) => {
+            const o = L.offers.get(id)!
+            return { id: o.id, entryId: o.entryId, citizenId: o.citizenId, services: [...o.services] }
+          }),
+        })),
+      seqWaitlist: { entry: L.seq.entry, offer: L.seq.offer, group: L.seq.group },
     }
+  }
+
+  /** A declined-slot key (`staff:unit`) in stable form (`staffId@ISO`) and back. */
+  private slotKeyOut(k: string): string {
+    const [p, u] = k.split(':').map(Number)
+    return `${this.model.staffIds[p]}@${this.cal.unitIso(u)}`
+  }
+
+  private slotKeyIn(k: string, path: string): string {
+    const at = k.lastIndexOf('@')
+    const p = this.model.staffIndex.get(k.slice(0, at))
+    const ms = parseInstant(k.slice(at + 1))
+    if (at < 0 || p === undefined || ms === null) fail('STATE_INVALID', path, 'invalid_snapshot', `not a declined slot: ${k}`)
+    return `${p}:${(ms - this.model.t0) / this.model.unitMs}`
+  }
+
+  /** Loads the scenario's waiting citizens and offers them what is free, best first. */
+  loadScenarioWaitlist(): void {
+    const m = this.model
+    const issues = m.scenario.waitlist.flatMap((e, i) => this.entryIssues(e, ['waitlist', i]))
+    if (issues.length) throw new TerminplanError('SCENARIO_INVALID', `invalid waitlist: ${issues[0].path}: ${issues[0].message}`, issues)
+    for (const e of m.scenario.waitlist) this.engine.wl.add(this.engine.wl.prepare(structuredClone(e)))
+    for (const r of [...this.engine.wl.entries.values()].sort(compareEntries)) if (r.state === 'waiting') this.offerToEntry(r)
+  }
+
+  /** Reminders for appointments loaded from a scenario or a snapshot. */
+  scheduleAllReminders(): void {
+    for (const a of [...this.ledger.appointments.values()].sort((x, y) => x.start - y.start)) this.scheduleReminder(a)
   }
 
   /** Rebuilds state from a snapshot; every record is checked like a command, all or nothing. */
@@ -590,21 +1001,57 @@ class SchedulerImpl implements Scheduler {
       this.ledger.addTimer(until, 'freeze', f.id)
     })
     for (const [k, v] of snap.idempotency) this.ledger.idempotency.set(k, { ...v })
-    Object.assign(this.ledger.seq, { hold: snap.seq.hold, appointment: snap.seq.appointment, freeze: snap.seq.freeze })
+    snap.waitlist.forEach((w, i) => {
+      const path = `$.waitlist[${i}]`
+      const issues = this.entryIssues(w.entry, ['waitlist', i, 'entry'])
+      if (issues.length) throw new TerminplanError('STATE_INVALID', `invalid snapshot: ${issues[0].path}: ${issues[0].message}`, issues)
+      fresh(`entry:${w.entry.id}`, `${path}.entry.id`)
+      const rec = this.engine.wl.prepare(structuredClone(w.entry))
+      w.declined.forEach((k, j) => rec.declined.add(this.slotKeyIn(k, `${path}.declined[${j}]`)))
+      this.engine.wl.add(rec)
+    })
+    snap.offerGroups.forEach((gs, i) => {
+      const path = `$.offerGroups[${i}]`
+      fresh(gs.id, `${path}.id`)
+      const office = idx(m.officeIndex, gs.officeId, `${path}.officeId`), staff = idx(m.staffIndex, gs.staffId, `${path}.staffId`)
+      const start = unitOf(gs.start, `${path}.start`), end = unitOf(gs.end, `${path}.end`)
+      const expiresAt = parseInstant(gs.expiresAt)!
+      if (expiresAt <= now) bad(`${path}.expiresAt`, "the offer had expired by the snapshot's time")
+      place(staff, start, end, path)
+      const g: OfferGroupRec = { id: gs.id, staff, office, start, end, createdAt: parseInstant(gs.createdAt)!, expiresAt, offerIds: [] }
+      gs.offers.forEach((o, j) => {
+        fresh(o.id, `${path}.offers[${j}].id`)
+        const rec = this.engine.wl.entries.get(o.entryId)
+        if (!rec || rec.state !== 'waiting' || rec.entry.citizenId !== o.citizenId) bad(`${path}.offers[${j}].entryId`, `no waiting entry "${o.entryId}" of that citizen`)
+        if (start + lengthOf(office, o.services, `${path}.offers[${j}]`) !== end) bad(`${path}.offers[${j}].services`, 'services do not fill the offered slot')
+        rec!.state = 'offered'
+        rec!.offerId = o.id
+        this.ledger.offers.set(o.id, { id: o.id, groupId: g.id, entryId: o.entryId, citizenId: o.citizenId, services: [...o.services] })
+        g.offerIds.push(o.id)
+      })
+      this.ledger.groups.set(g.id, g)
+      this.ledger.addTimer(expiresAt, 'offer', g.id)
+    })
+    for (const w of snap.waitlist)
+      if (w.state === 'offered' && this.engine.wl.entries.get(w.entry.id)!.state !== 'offered') bad('$.waitlist', `entry "${w.entry.id}" is marked offered but has no offer`)
+    Object.assign(this.ledger.seq, { hold: snap.seq.hold, appointment: snap.seq.appointment, freeze: snap.seq.freeze, ...snap.seqWaitlist })
+    this.scheduleAllReminders()
   }
 }
 
 /** A scheduler over `scenario` (validated), with its existing appointments placed. */
 export function createScheduler(scenario: Scenario, options: SchedulerOptions): Scheduler {
   const nowMs = parseNow(options.now)
-  const s = new SchedulerImpl(compile(scenario), nowMs)
+  const s = new SchedulerImpl(compile(scenario), nowMs, options.notifications)
   s.loadScenarioAppointments(options.existingAppointments ?? 'strict')
+  s.scheduleAllReminders()
+  s.loadScenarioWaitlist()
   return s
 }
 
 /** A scheduler in exactly the state of `snapshot` (taken of the same scenario). */
-export function restoreScheduler(scenario: Scenario, snapshot: SchedulerSnapshot): Scheduler {
-  const s = new SchedulerImpl(compile(scenario), 0)
+export function restoreScheduler(scenario: Scenario, snapshot: SchedulerSnapshot, options: { notifications?: NotificationSink } = {}): Scheduler {
+  const s = new SchedulerImpl(compile(scenario), 0, options.notifications)
   s.restore(snapshot)
   return s
 }

@@ -1,0 +1,196 @@
+/**
+ * Online waitlist offers. Whenever capacity frees (a cancel after its freeze, an expired hold, a
+ * declined or expired offer, a newly released booking day, a new entry that fits what is free),
+ * the best-fitting waiting citizen gets an offer: the slot is held for them for
+ * `policy.offerMinutes`; accepting books it, declining or letting it expire moves on to the next.
+ * In broadcast mode the same slot goes to the top N at once and the first accept wins.
+ */
+import type { Model } from '../model/compile.js'
+import { getBit } from '../model/bitset.js'
+import type { GridCalendar } from './grid-calendar.js'
+import type { Ledger, OfferGroupRec, OfferRec } from './ledger.js'
+import type { Occupancy } from './occupancy.js'
+import type { SearchContext } from './search.js'
+import { compareEntries, WaitlistIndex, type EntryRec } from './waitlist.js'
+
+/** How many live entries one queue may examine for one freed slot; bounds the latency. */
+export const EXAMINE_PER_QUEUE = 64
+
+export interface OfferCore {
+  m: Model
+  cal: GridCalendar
+  occ: Occupancy
+  ledger: Ledger
+  ctx: SearchContext
+  /** Called for each new offer group, after its units are taken. */
+  onOffered(group: OfferGroupRec, offers: OfferRec[]): void
+}
+
+export interface Candidate {
+  rec: EntryRec
+  start: number
+  dur: number
+}
+
+export class OfferEngine {
+  readonly wl: WaitlistIndex
+  private readonly scopeCache: string[][]
+
+  constructor(private readonly core: OfferCore) {
+    this.wl = new WaitlistIndex(core.m, core.cal)
+    const m = core.m
+    this.scopeCache = m.officeIds.map((_, o) => [`o${o}`, `d${m.officeDistrict[o]}`, '*'])
+  }
+
+  private durationOf(office: number, services: number[]): number {
+    const m = this.core.m, nS = m.serviceIds.length
+    let total = 0
+    for (const s of services) {
+      const u = m.durationUnits[office * nS + s]
+      if (u === 0) return 0
+      total += u
+    }
+    return total
+  }
+
+  private skilled(p: number, services: number[]): boolean {
+    const m = this.core.m, nS = m.serviceIds.length
+    for (const s of services) if (m.skill[p * nS + s] !== 1) return false
+    return true
+  }
+
+  /** The best candidate for a free run [a, b) of staff `p` at office `o` on day `d`. */
+  bestCandidate(p: number, o: number, d: number, a: number, b: number): Candidate | undefined {
+    const { ctx } = this.core
+    const rel = d - ctx.nowDay
+    if (rel < ctx.windowMin[o] || rel > ctx.windowMax[o]) return undefined
+    const lo = Math.max(a, ctx.nowUnit)
+    let best: Candidate | undefined
+    for (const combo of this.wl.combos.values()) {
+      const dur = this.durationOf(o, combo.services)
+      if (dur === 0 || lo + dur > b || !this.skilled(p, combo.services)) continue
+      for (const scope of this.scopeCache[o]) {
+        let start = -1
+        const rec = this.wl.best(
+          scope,
+          combo.key,
+          (r) => {
+            if (best && compareEntries(r, best.rec) >= 0) return false
+            start = this.wl.earliestStart(r, d, lo, b, dur)
+            return start >= 0 && !r.declined.has(`${p}:${start}`)
+          },
+          EXAMINE_PER_QUEUE,
+        )
+        if (rec) best = { rec, start, dur }
+      }
+    }
+    return best
+  }
+
+  /** Further entries (broadcast) that fit exactly [start, start + dur) with the same services. */
+  private moreFor(first: Candidate, p: number, o: number, d: number, n: number): EntryRec[] {
+    const out: EntryRec[] = []
+    const key = first.rec.comboKey
+    while (out.length < n) {
+      let pick: EntryRec | undefined
+      for (const scope of this.scopeCache[o]) {
+        const rec = this.wl.best(
+          scope,
+          key,
+          (r) =>
+            r !== first.rec &&
+            !out.includes(r) &&
+            (!pick || compareEntries(r, pick) < 0) &&
+            this.wl.timeFits(r, d, first.start, first.dur) &&
+            !r.declined.has(`${p}:${first.start}`),
+          EXAMINE_PER_QUEUE,
+        )
+        if (rec) pick = rec
+      }
+      if (!pick) break
+      out.push(pick)
+    }
+    return out
+  }
+
+  /**
+   * Offers the free time around [a, b) at staff `p` (inside one segment) to waiting citizens,
+   * repeatedly, until nothing more fits. Returns the number of offer groups made.
+   */
+  offerFreeRun(p: number, a: number, b: number): number {
+    const { m, occ } = this.core
+    if (this.wl.waiting === 0) return 0
+    const si = occ.segmentAt(p, a)
+    if (si < 0) return 0
+    const seg = m.segments[si]
+    const busy = occ.busy[p]
+    // The maximal free run containing the freed units.
+    let lo = a, hi = b
+    while (lo > seg.start && !getBit(busy, lo - 1)) lo--
+    while (hi < seg.end && !getBit(busy, hi)) hi++
+    let made = 0
+    for (let guard = 0; guard < 64 && lo < hi; guard++) {
+      const c = this.bestCandidate(p, seg.office, seg.day, lo, hi)
+      if (!c) break
+      this.makeOffer(c, p, seg.office, seg.day)
+      made++
+      // Keep offering what is left on either side of the offered slot.
+      if (c.start - lo >= hi - (c.start + c.dur)) hi = c.start
+      else lo = c.start + c.dur
+    }
+    return made
+  }
+
+  private makeOffer(first: Candidate, p: number, o: number, d: number): void {
+    const { m, ledger, occ, ctx } = this.core
+    const pol = m.scenario.policy
+    const recs = [first.rec, ...(pol.offerMode === 'broadcast' ? this.moreFor(first, p, o, d, pol.broadcastSize - 1) : [])]
+    const group: OfferGroupRec = {
+      id: ledger.nextId('group'),
+      staff: p,
+      office: o,
+      start: first.start,
+      end: first.start + first.dur,
+      createdAt: ctx.now,
+      expiresAt: ctx.now + pol.offerMinutes * 60_000,
+      offerIds: [],
+    }
+    const offers = recs.map((rec) => {
+      const offer: OfferRec = { id: ledger.nextId('offer'), groupId: group.id, entryId: rec.entry.id, citizenId: rec.entry.citizenId, services: [...rec.entry.services] }
+      rec.state = 'offered'
+      rec.offerId = offer.id
+      ledger.offers.set(offer.id, offer)
+      group.offerIds.push(offer.id)
+      return offer
+    })
+    ledger.groups.set(group.id, group)
+    occ.occupy(p, group.start, group.end)
+    ledger.addTimer(group.expiresAt, 'offer', group.id)
+    this.core.onOffered(group, offers)
+  }
+
+  /** Offers every free run of a day at an office (a newly released booking day). */
+  offerDay(o: number, d: number): number {
+    const { occ, ctx } = this.core
+    if (this.wl.waiting === 0) return 0
+    let made = 0
+    const segs = ctx.daySegs[d]
+    for (let k = 0; k < segs.n; k++) {
+      if (segs.office[k] !== o) continue
+      const p = segs.staff[k]
+      const busy = occ.busy[p]
+      for (let u = segs.start[k]; u < segs.end[k]; ) {
+        if (getBit(busy, u)) {
+          u++
+          continue
+        }
+        let e = u
+        while (e < segs.end[k] && !getBit(busy, e)) e++
+        made += this.offerFreeRun(p, u, e)
+        // Whatever was offered is now busy; continue after this run either way.
+        u = e
+      }
+    }
+    return made
+  }
+}

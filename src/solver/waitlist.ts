@@ -1,0 +1,185 @@
+/**
+ * The waiting citizens, indexed so that a freed slot finds its best candidate fast: one priority
+ * queue (heap-js) per (scope, service combination), where the scope is one office, one district
+ * or "any office". A freed slot at office o looks only at the queues of o, o's district and "any",
+ * for the combinations that fit its length and the staff member's skills.
+ *
+ * Priority is static, so heaps stay valid: urgent class first, then the earliest due date (the
+ * citizen's latest acceptable date or 14 days after joining, whichever is sooner — earliest
+ * deadline first is what maximises the share served in time), then who joined first.
+ */
+import { Heap } from 'heap-js'
+import type { Model } from '../model/compile.js'
+import type { WaitlistEntry } from '../model/schema.js'
+import { parseInstant, parseTimeOfDay, wallToInstant } from '../model/tz.js'
+import type { GridCalendar } from './grid-calendar.js'
+
+export const TARGET_DAYS = 14
+const DAY_MS = 86_400_000
+
+export type EntryState = 'waiting' | 'offered' | 'served' | 'left'
+
+export interface EntryRec {
+  entry: WaitlistEntry
+  seq: number
+  state: EntryState
+  services: number[]
+  comboKey: string
+  urgent: boolean
+  /** Epoch ms by which the citizen should have an appointment. */
+  due: number
+  createdAt: number
+  /** Acceptable offices (indices); null = any. */
+  offices: Set<number> | null
+  /** Day range (inclusive) and optional explicit days, as day indices. */
+  dayFrom: number
+  dayTo: number
+  days: Set<number> | null
+  windows: { mask: number; from: number; to: number }[] | null
+  /** Slots this citizen declined or let expire (`staff:start`), never offered again. */
+  declined: Set<string>
+  offerId?: string
+}
+
+export function compareEntries(a: EntryRec, b: EntryRec): number {
+  if (a.urgent !== b.urgent) return a.urgent ? -1 : 1
+  return a.due - b.due || a.createdAt - b.createdAt || a.seq - b.seq
+}
+
+export interface Combo {
+  key: string
+  services: number[]
+  /** Entries (any state but served/left) using it; a combination with none is skipped. */
+  live: number
+}
+
+export class WaitlistIndex {
+  readonly entries = new Map<string, EntryRec>()
+  readonly combos = new Map<string, Combo>()
+  private readonly buckets = new Map<string, Heap<EntryRec>>()
+  private seq = 0
+  waiting = 0
+
+  constructor(private readonly m: Model, private readonly cal: GridCalendar) {}
+
+  /** Turns a validated entry into its indexed form (does not add it). */
+  prepare(entry: WaitlistEntry): EntryRec {
+    const m = this.m
+    const services = entry.services.map((id) => m.serviceIndex.get(id)!)
+    const comboKey = [...services].sort((a, b) => a - b).join(',')
+    const createdAt = parseInstant(entry.createdAt)!
+    let offices: Set<number> | null = null
+    if (entry.offices) offices = new Set(entry.offices.map((id) => m.officeIndex.get(id)!))
+    if (entry.district !== undefined) {
+      const d = m.districtIds.indexOf(entry.district)
+      const inDistrict = m.officeIds.map((_, o) => o).filter((o) => m.officeDistrict[o] === d)
+      offices = offices ? new Set([...offices].filter((o) => inDistrict.includes(o))) : new Set(inDistrict)
+    }
+    const dayFrom = entry.earliest !== undefined ? this.cal.dayOfDate(entry.earliest) : -Infinity
+    const dayTo = entry.latest !== undefined ? this.cal.dayOfDate(entry.latest) : Infinity
+    const latestEnd = entry.latest !== undefined ? wallToInstant(m.zone, entry.latest, 1440) : Infinity
+    return {
+      entry,
+      seq: this.seq++,
+      state: 'waiting',
+      services,
+      comboKey,
+      urgent: entry.priority === 'urgent',
+      due: Math.min(latestEnd, createdAt + TARGET_DAYS * DAY_MS),
+      createdAt,
+      offices,
+      dayFrom,
+      dayTo,
+      days: entry.dates ? new Set(entry.dates.map((d) => this.cal.dayOfDate(d))) : null,
+      windows: entry.windows
+        ? entry.windows.map((w) => ({ mask: w.weekdays ? w.weekdays.reduce((a, d) => a | (1 << d), 0) : 0xfe, from: parseTimeOfDay(w.from)!, to: parseTimeOfDay(w.to)! }))
+        : null,
+      declined: new Set(),
+    }
+  }
+
+  private scopes(rec: EntryRec): string[] {
+    if (rec.entry.offices === undefined && rec.entry.district !== undefined) {
+      // A whole district: one queue per district, unless offices narrow it further.
+      return [`d${this.m.districtIds.indexOf(rec.entry.district)}`]
+    }
+    if (rec.offices === null) return ['*']
+    return [...rec.offices].sort((a, b) => a - b).map((o) => `o${o}`)
+  }
+
+  add(rec: EntryRec): void {
+    this.entries.set(rec.entry.id, rec)
+    let combo = this.combos.get(rec.comboKey)
+    if (!combo) this.combos.set(rec.comboKey, (combo = { key: rec.comboKey, services: [...rec.services].sort((a, b) => a - b), live: 0 }))
+    combo.live++
+    this.waiting++
+    for (const scope of this.scopes(rec)) {
+      const key = `${scope}|${rec.comboKey}`
+      let heap = this.buckets.get(key)
+      if (!heap) this.buckets.set(key, (heap = new Heap<EntryRec>(compareEntries)))
+      heap.push(rec)
+    }
+  }
+
+  /** Marks an entry gone (served or left); heaps drop it lazily when it surfaces. */
+  retire(rec: EntryRec, state: 'served' | 'left'): void {
+    if (rec.state === 'served' || rec.state === 'left') return
+    rec.state = state
+    this.waiting--
+    const combo = this.combos.get(rec.comboKey)
+    if (combo && --combo.live === 0) this.combos.delete(rec.comboKey)
+  }
+
+  /**
+   * The best waiting entry in the queues for `scope|combo` that `fits` accepts, looking at no more
+   * than `limit` live entries, best first. Entries examined are put back.
+   */
+  best(scope: string, comboKey: string, fits: (r: EntryRec) => boolean, limit: number): EntryRec | undefined {
+    const heap = this.buckets.get(`${scope}|${comboKey}`)
+    if (!heap) return undefined
+    const held: EntryRec[] = []
+    let found: EntryRec | undefined
+    while (heap.length > 0 && held.length < limit) {
+      const top = heap.peek()!
+      if (top.state === 'served' || top.state === 'left') {
+        heap.pop()
+        continue
+      }
+      if (top.state === 'waiting' && fits(top)) {
+        found = top
+        break
+      }
+      held.push(heap.pop()!)
+    }
+    for (const r of held) heap.push(r)
+    return found
+  }
+
+  /** Whether slot [t, t + dur) on day `d` suits the entry's dates and windows. */
+  timeFits(rec: EntryRec, d: number, t: number, dur: number): boolean {
+    if (d < rec.dayFrom || d > rec.dayTo) return false
+    if (rec.days && !rec.days.has(d)) return false
+    if (!rec.windows) return true
+    const bit = 1 << this.cal.weekday[d]
+    for (const w of rec.windows) {
+      if ((w.mask & bit) === 0) continue
+      if (t >= this.cal.wallUnitCeil(d, w.from) && t + dur <= this.cal.wallUnitFloor(d, w.to)) return true
+    }
+    return false
+  }
+
+  /** Earliest start in [a, b − dur] on day `d` that suits the entry, or −1. */
+  earliestStart(rec: EntryRec, d: number, a: number, b: number, dur: number): number {
+    if (d < rec.dayFrom || d > rec.dayTo || (rec.days && !rec.days.has(d))) return -1
+    if (!rec.windows) return a + dur <= b ? a : -1
+    let best = -1
+    const bit = 1 << this.cal.weekday[d]
+    for (const w of rec.windows) {
+      if ((w.mask & bit) === 0) continue
+      const lo = Math.max(a, this.cal.wallUnitCeil(d, w.from))
+      const hi = Math.min(b, this.cal.wallUnitFloor(d, w.to))
+      if (lo + dur <= hi && (best < 0 || lo < best)) best = lo
+    }
+    return best
+  }
+}
