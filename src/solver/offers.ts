@@ -34,6 +34,8 @@ export interface Candidate {
 
 export class OfferEngine {
   readonly wl: WaitlistIndex
+  /** Whether freed capacity is offered on its own; off when a batch matcher decides instead. */
+  auto = true
   private readonly scopeCache: string[][]
 
   constructor(private readonly core: OfferCore) {
@@ -119,7 +121,7 @@ export class OfferEngine {
    */
   offerFreeRun(p: number, a: number, b: number): number {
     const { m, occ } = this.core
-    if (this.wl.waiting === 0) return 0
+    if (!this.auto || this.wl.waiting === 0) return 0
     const si = occ.segmentAt(p, a)
     if (si < 0) return 0
     const seg = m.segments[si]
@@ -141,10 +143,15 @@ export class OfferEngine {
     return made
   }
 
-  private makeOffer(first: Candidate, p: number, o: number, d: number): void {
+  /** Offers exactly [start, start + dur) at staff `p`, office `o`, to one entry. */
+  offerTo(rec: EntryRec, p: number, o: number, start: number, dur: number): void {
+    this.makeOffer({ rec, start, dur }, p, o, -1, false)
+  }
+
+  private makeOffer(first: Candidate, p: number, o: number, d: number, broadcast = true): void {
     const { m, ledger, occ, ctx } = this.core
     const pol = m.scenario.policy
-    const recs = [first.rec, ...(pol.offerMode === 'broadcast' ? this.moreFor(first, p, o, d, pol.broadcastSize - 1) : [])]
+    const recs = [first.rec, ...(broadcast && pol.offerMode === 'broadcast' ? this.moreFor(first, p, o, d, pol.broadcastSize - 1) : [])]
     const group: OfferGroupRec = {
       id: ledger.nextId('group'),
       staff: p,
@@ -172,7 +179,7 @@ export class OfferEngine {
   /** Offers every free run of a day at an office (a newly released booking day). */
   offerDay(o: number, d: number): number {
     const { occ, ctx } = this.core
-    if (this.wl.waiting === 0) return 0
+    if (!this.auto || this.wl.waiting === 0) return 0
     let made = 0
     const segs = ctx.daySegs[d]
     for (let k = 0; k < segs.n; k++) {

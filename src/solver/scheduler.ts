@@ -170,6 +170,11 @@ export interface SchedulerOptions {
   existingAppointments?: 'strict' | 'report'
   /** Where offers, confirmations, reminders and expiries go (the embedder sends them). */
   notifications?: NotificationSink
+  /**
+   * `autoOffer` (default true): freed capacity, newly released days and new entries are offered
+   * to waiting citizens at once. Off when a batch matcher (`matchWaitlist`) decides instead.
+   */
+  waitlist?: { autoOffer?: boolean }
 }
 
 export interface Scheduler {
@@ -195,6 +200,10 @@ export interface Scheduler {
   offers(): Offer[]
   acceptOffer(offerId: string, opts?: AcceptOfferOptions): Appointment
   declineOffer(offerId: string): void
+  /** Offers a concrete free slot to a waiting citizen (what batch matching does with its result). */
+  offer(entryId: string, slot: Slot): Offer
+  /** Turns automatic offers on or off (see SchedulerOptions.waitlist). */
+  setAutoOffer(on: boolean): void
   on<E extends SchedulerEventName>(event: E, handler: (e: SchedulerEvents[E]) => void): () => void
 }
 
@@ -575,7 +584,8 @@ class SchedulerImpl implements Scheduler {
       if (other.entry.citizenId === entry.citizenId && other.comboKey === rec0.comboKey && (other.state === 'waiting' || other.state === 'offered'))
         fail('CONFLICT', '$.citizenId', 'already_waiting', `citizen is already waiting for these services (entry "${other.entry.id}")`)
     if (entry.id === '') entry.id = this.freshEntryId()
-    const rec = this.engine.wl.prepare(entry)
+    // Canonical form (schema key order), so snapshots of joined and restored entries are identical.
+    const rec = this.engine.wl.prepare(WaitlistEntrySchema.parse(entry))
     this.engine.wl.add(rec)
     this.emit('waitlistJoined', { entry: this.entryView(rec) })
     this.offerToEntry(rec)
@@ -591,6 +601,7 @@ class SchedulerImpl implements Scheduler {
 
   /** Offers a new entry the best free slot that suits it, if any (found by the ordinary search). */
   private offerToEntry(rec: EntryRec): void {
+    if (!this.engine.auto) return
     const m = this.model
     const e = rec.entry
     const offices = rec.offices ? [...rec.offices].sort((a, b) => a - b).map((o) => m.officeIds[o]) : undefined
@@ -686,6 +697,28 @@ class SchedulerImpl implements Scheduler {
     this.notifyAppointment('confirmation', a)
     for (const x of others) this.emit('offerWithdrawn', { offer: this.offerView(x, g) })
     return view
+  }
+
+  offer(entryId: string, slotInput: Slot): Offer {
+    if (typeof entryId !== 'string') fail('COMMAND_INVALID', '$.entryId', 'invalid_type', 'entry id must be a string')
+    const rec = this.engine.wl.entries.get(entryId)
+    if (!rec || rec.state === 'served' || rec.state === 'left') fail('NOT_FOUND', '$.entryId', 'entry_not_found', `no waiting entry "${entryId}"`)
+    if (rec.state === 'offered') fail('CONFLICT', '$.entryId', 'already_offered', `entry "${entryId}" holds an open offer already`)
+    const { office, staff, start, end, services } = this.resolveSlot(slotInput)
+    const same = (a: string[], b: string[]) => a.length === b.length && [...a].sort().join('\u0000') === [...b].sort().join('\u0000')
+    if (!same(services, rec.entry.services)) fail('COMMAND_INVALID', '$.services', 'wrong_services', 'the slot is for other services than the entry')
+    const problem = this.placementProblem(office, staff, start, end, services, true)
+    if (problem) fail(problem === 'slot_taken' ? 'CONFLICT' : 'COMMAND_INVALID', '$.start', problem, SLOT_RULES[problem])
+    if (rec.offices && !rec.offices.has(office)) fail('COMMAND_INVALID', '$.officeId', 'office_not_accepted', 'the citizen does not accept this office')
+    if (!this.engine.wl.timeFits(rec, this.cal.dayOfUnit(start), start, end - start))
+      fail('COMMAND_INVALID', '$.start', 'outside_citizen_times', "the slot lies outside the citizen's dates or time windows")
+    this.engine.offerTo(rec, staff, office, start, end - start)
+    const o = this.ledger.offers.get(rec.offerId!)!
+    return this.offerView(o, this.ledger.groups.get(o.groupId)!)
+  }
+
+  setAutoOffer(on: boolean): void {
+    this.engine.auto = on
   }
 
   declineOffer(offerId: string): void {
@@ -1043,6 +1076,7 @@ class SchedulerImpl implements Scheduler {
 export function createScheduler(scenario: Scenario, options: SchedulerOptions): Scheduler {
   const nowMs = parseNow(options.now)
   const s = new SchedulerImpl(compile(scenario), nowMs, options.notifications)
+  s.setAutoOffer(options.waitlist?.autoOffer ?? true)
   s.loadScenarioAppointments(options.existingAppointments ?? 'strict')
   s.scheduleAllReminders()
   s.loadScenarioWaitlist()
@@ -1050,8 +1084,9 @@ export function createScheduler(scenario: Scenario, options: SchedulerOptions): 
 }
 
 /** A scheduler in exactly the state of `snapshot` (taken of the same scenario). */
-export function restoreScheduler(scenario: Scenario, snapshot: SchedulerSnapshot, options: { notifications?: NotificationSink } = {}): Scheduler {
+export function restoreScheduler(scenario: Scenario, snapshot: SchedulerSnapshot, options: Pick<SchedulerOptions, 'notifications' | 'waitlist'> = {}): Scheduler {
   const s = new SchedulerImpl(compile(scenario), 0, options.notifications)
+  s.setAutoOffer(options.waitlist?.autoOffer ?? true)
   s.restore(snapshot)
   return s
 }
