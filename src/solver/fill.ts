@@ -2,7 +2,9 @@
  * Books a scheduler up to a target share of its working time, through the ordinary hold and
  * confirm commands. Used to give examples and benchmarks a realistic, deterministic state.
  */
-import { createRng } from '../model/random.js'
+import { createRng, weightedIndex } from '../model/random.js'
+import type { Model } from '../model/compile.js'
+import type { WaitlistEntry } from '../model/schema.js'
 import { getBit } from '../model/bitset.js'
 import { localDateOf } from '../model/tz.js'
 import type { Scheduler } from './scheduler.js'
@@ -84,4 +86,63 @@ export function fillScheduler(s: Scheduler, opts: FillOptions): number {
     }
   }
   return booked
+}
+
+export interface WaitlistGenOptions {
+  count: number
+  seed: number
+  /** Current time (epoch ms); entries joined up to `maxWaitedDays` before it. */
+  now: number
+  maxWaitedDays?: number
+}
+
+/**
+ * Waiting citizens with varied needs, for examples and benchmarks: services from the demand mix,
+ * a home district from the demand's districts, and acceptable offices that are the home district
+ * (half), one to three named offices there (three in ten) or any office (the rest); two in five
+ * give time windows; one in twenty is urgent (e.g. a travel document). Deterministic per seed.
+ */
+export function generateWaitlist(m: Model, opts: WaitlistGenOptions): WaitlistEntry[] {
+  const rng = createRng(opts.seed)
+  const s = m.scenario
+  const weights = new Map<string, number>()
+  const districtWeights = new Map<string, number>()
+  for (const d of s.demand) {
+    weights.set(d.service, (weights.get(d.service) ?? 0) + d.count)
+    if (d.district) districtWeights.set(d.district, (districtWeights.get(d.district) ?? 0) + d.count)
+  }
+  const services = m.serviceIds.filter((id) => (weights.get(id) ?? 0) > 0)
+  const sw = services.length ? services.map((id) => weights.get(id)!) : m.serviceIds.map(() => 1)
+  const pool = services.length ? services : m.serviceIds
+  const districts = districtWeights.size ? [...districtWeights.keys()].sort() : m.districtIds
+  const dw = districts.map((d) => districtWeights.get(d) ?? 1)
+  const maxWait = opts.maxWaitedDays ?? 10
+  const windows = [
+    [{ from: '07:00', to: '12:00' }],
+    [{ from: '12:00', to: '18:00' }],
+    [{ weekdays: [1, 3, 5], from: '08:00', to: '16:00' }],
+    [{ weekdays: [2, 4], from: '14:00', to: '19:00' }],
+  ]
+  const out: WaitlistEntry[] = []
+  for (let i = 0; i < opts.count; i++) {
+    const a = pool[weightedIndex(rng, sw)]
+    const b = pool[weightedIndex(rng, sw)]
+    const svc = rng.next() < 0.15 && a !== b ? [a, b].sort() : [a]
+    const district = districts[weightedIndex(rng, dw)]
+    const inDistrict = s.offices.filter((o) => o.district === district && svc.every((x) => o.services.includes(x))).map((o) => o.id)
+    const createdAt = opts.now - Math.floor(rng.next() * maxWait * 1440) * 60_000
+    const e: WaitlistEntry = { id: `wl${i + 1}`, citizenId: `citizen-${opts.seed}-${i + 1}`, services: svc, createdAt: new Date(createdAt).toISOString(), priority: rng.next() < 0.05 ? 'urgent' : 'normal' }
+    const r = rng.next()
+    if (r < 0.5 && inDistrict.length) e.district = district
+    else if (r < 0.8 && inDistrict.length) {
+      const n = 1 + rng.int(Math.min(3, inDistrict.length))
+      const start = rng.int(inDistrict.length)
+      e.offices = Array.from({ length: n }, (_, k) => inDistrict[(start + k) % inDistrict.length])
+    }
+    if (rng.next() < 0.4) e.windows = windows[rng.int(windows.length)]
+    const latestDays = 14 + rng.int(29)
+    e.latest = localDateOf(m.zone, createdAt + latestDays * 86_400_000)
+    out.push(e)
+  }
+  return out
 }

@@ -77,11 +77,11 @@ export class OfferEngine {
           scope,
           combo.key,
           (r) => {
-            if (best && compareEntries(r, best.rec) >= 0) return false
             start = this.wl.earliestStart(r, d, lo, b, dur)
             return start >= 0 && !r.declined.has(`${p}:${start}`)
           },
           EXAMINE_PER_QUEUE,
+          best?.rec,
         )
         if (rec) best = { rec, start, dur }
       }
@@ -99,13 +99,9 @@ export class OfferEngine {
         const rec = this.wl.best(
           scope,
           key,
-          (r) =>
-            r !== first.rec &&
-            !out.includes(r) &&
-            (!pick || compareEntries(r, pick) < 0) &&
-            this.wl.timeFits(r, d, first.start, first.dur) &&
-            !r.declined.has(`${p}:${first.start}`),
+          (r) => r !== first.rec && !out.includes(r) && this.wl.timeFits(r, d, first.start, first.dur) && !r.declined.has(`${p}:${first.start}`),
           EXAMINE_PER_QUEUE,
+          pick,
         )
         if (rec) pick = rec
       }
@@ -164,8 +160,7 @@ export class OfferEngine {
     }
     const offers = recs.map((rec) => {
       const offer: OfferRec = { id: ledger.nextId('offer'), groupId: group.id, entryId: rec.entry.id, citizenId: rec.entry.citizenId, services: [...rec.entry.services] }
-      rec.state = 'offered'
-      rec.offerId = offer.id
+      this.wl.markOffered(rec, offer.id)
       ledger.offers.set(offer.id, offer)
       group.offerIds.push(offer.id)
       return offer

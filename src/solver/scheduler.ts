@@ -218,6 +218,18 @@ export function scenarioHash(s: Scenario): string {
   return fnv1a(JSON.stringify(s)).toString(16).padStart(8, '0')
 }
 
+/** Internal access for solver modules (batch matching); not part of the public API. */
+export const INTERNALS = Symbol('terminplan.internals')
+
+export interface SchedulerInternals {
+  m: Model
+  cal: GridCalendar
+  occ: Occupancy
+  ledger: Ledger
+  engine: OfferEngine
+  ctx: SearchContext
+}
+
 class SchedulerImpl implements Scheduler {
   readonly model: Model
   private readonly ctx: SearchContext
@@ -579,10 +591,9 @@ class SchedulerImpl implements Scheduler {
     const issues = this.entryIssues(entry, [])
     if (issues.length) throw new TerminplanError('COMMAND_INVALID', `invalid waitlist entry: ${issues[0].path}: ${issues[0].message}`, issues)
     if (req.id !== undefined && this.engine.wl.entries.has(req.id)) fail('CONFLICT', '$.id', 'duplicate_id', `waitlist entry "${req.id}" exists already`)
-    const rec0 = this.engine.wl.prepare({ ...entry, id: 'probe' })
-    for (const other of this.engine.wl.entries.values())
-      if (other.entry.citizenId === entry.citizenId && other.comboKey === rec0.comboKey && (other.state === 'waiting' || other.state === 'offered'))
-        fail('CONFLICT', '$.citizenId', 'already_waiting', `citizen is already waiting for these services (entry "${other.entry.id}")`)
+    const comboKey = entry.services.map((id) => this.model.serviceIndex.get(id)!).sort((a, b) => a - b).join(',')
+    const other = this.engine.wl.sameNeed(entry.citizenId, comboKey)
+    if (other) fail('CONFLICT', '$.citizenId', 'already_waiting', `citizen is already waiting for these services (entry "${other.entry.id}")`)
     if (entry.id === '') entry.id = this.freshEntryId()
     // Canonical form (schema key order), so snapshots of joined and restored entries are identical.
     const rec = this.engine.wl.prepare(WaitlistEntrySchema.parse(entry))
@@ -678,10 +689,7 @@ class SchedulerImpl implements Scheduler {
     for (const x of [o, ...others]) {
       this.ledger.offers.delete(x.id)
       const r = this.engine.wl.entries.get(x.entryId)
-      if (r && r.offerId === x.id) {
-        r.offerId = undefined
-        if (r.state === 'offered') r.state = 'waiting'
-      }
+      if (r && r.offerId === x.id) this.engine.wl.markWaiting(r)
     }
     const a: AppointmentRec = { id: this.ledger.nextId('appointment'), staff: g.staff, office: g.office, start: g.start, end: g.end, services: [...o.services], citizenId: o.citizenId }
     this.ledger.appointments.set(a.id, a)
@@ -717,6 +725,10 @@ class SchedulerImpl implements Scheduler {
     return this.offerView(o, this.ledger.groups.get(o.groupId)!)
   }
 
+  [INTERNALS](): SchedulerInternals {
+    return { m: this.model, cal: this.cal, occ: this.occ, ledger: this.ledger, engine: this.engine, ctx: this.ctx }
+  }
+
   setAutoOffer(on: boolean): void {
     this.engine.auto = on
   }
@@ -736,9 +748,8 @@ class SchedulerImpl implements Scheduler {
     g.offerIds = g.offerIds.filter((id) => id !== o.id)
     const rec = this.engine.wl.entries.get(o.entryId)
     if (rec && rec.offerId === o.id) {
-      rec.offerId = undefined
       rec.declined.add(`${g.staff}:${g.start}`)
-      if (rec.state === 'offered') rec.state = 'waiting'
+      this.engine.wl.markWaiting(rec)
     }
     this.emit(event, { offer: view })
     if (event === 'offerExpired') this.notify({ kind: 'offer_expired', idempotencyKey: `offer_expired:${o.id}`, citizenId: o.citizenId, at: this.now(), offerId: o.id })
@@ -1057,8 +1068,7 @@ class SchedulerImpl implements Scheduler {
         const rec = this.engine.wl.entries.get(o.entryId)
         if (!rec || rec.state !== 'waiting' || rec.entry.citizenId !== o.citizenId) bad(`${path}.offers[${j}].entryId`, `no waiting entry "${o.entryId}" of that citizen`)
         if (start + lengthOf(office, o.services, `${path}.offers[${j}]`) !== end) bad(`${path}.offers[${j}].services`, 'services do not fill the offered slot')
-        rec!.state = 'offered'
-        rec!.offerId = o.id
+        this.engine.wl.markOffered(rec!, o.id)
         this.ledger.offers.set(o.id, { id: o.id, groupId: g.id, entryId: o.entryId, citizenId: o.citizenId, services: [...o.services] })
         g.offerIds.push(o.id)
       })

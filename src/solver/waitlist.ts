@@ -39,7 +39,17 @@ export interface EntryRec {
   /** Slots this citizen declined or let expire (`staff:start`), never offered again. */
   declined: Set<string>
   offerId?: string
+  /** Bumped whenever the entry leaves the queues (offered) or re-enters them; older heap items are stale. */
+  version: number
 }
+
+/** A queue item: an entry as it was when pushed. Stale items are dropped when they surface. */
+interface Item {
+  rec: EntryRec
+  version: number
+}
+
+const compareItems = (a: Item, b: Item) => compareEntries(a.rec, b.rec)
 
 export function compareEntries(a: EntryRec, b: EntryRec): number {
   if (a.urgent !== b.urgent) return a.urgent ? -1 : 1
@@ -56,7 +66,9 @@ export interface Combo {
 export class WaitlistIndex {
   readonly entries = new Map<string, EntryRec>()
   readonly combos = new Map<string, Combo>()
-  private readonly buckets = new Map<string, Heap<EntryRec>>()
+  private readonly buckets = new Map<string, Heap<Item>>()
+  /** citizen id → combination key → their live entry for it (one need, one entry). */
+  private readonly byCitizen = new Map<string, Map<string, EntryRec>>()
   private seq = 0
   waiting = 0
 
@@ -95,6 +107,7 @@ export class WaitlistIndex {
         ? entry.windows.map((w) => ({ mask: w.weekdays ? w.weekdays.reduce((a, d) => a | (1 << d), 0) : 0xfe, from: parseTimeOfDay(w.from)!, to: parseTimeOfDay(w.to)! }))
         : null,
       declined: new Set(),
+      version: 0,
     }
   }
 
@@ -107,45 +120,83 @@ export class WaitlistIndex {
     return [...rec.offices].sort((a, b) => a - b).map((o) => `o${o}`)
   }
 
+  /** The citizen's live entry for the same services, if any. */
+  sameNeed(citizenId: string, comboKey: string): EntryRec | undefined {
+    return this.byCitizen.get(citizenId)?.get(comboKey)
+  }
+
   add(rec: EntryRec): void {
     this.entries.set(rec.entry.id, rec)
+    let needs = this.byCitizen.get(rec.entry.citizenId)
+    if (!needs) this.byCitizen.set(rec.entry.citizenId, (needs = new Map()))
+    needs.set(rec.comboKey, rec)
     let combo = this.combos.get(rec.comboKey)
     if (!combo) this.combos.set(rec.comboKey, (combo = { key: rec.comboKey, services: [...rec.services].sort((a, b) => a - b), live: 0 }))
     combo.live++
     this.waiting++
+    if (rec.state === 'waiting') this.enqueue(rec)
+  }
+
+  private enqueue(rec: EntryRec): void {
     for (const scope of this.scopes(rec)) {
       const key = `${scope}|${rec.comboKey}`
       let heap = this.buckets.get(key)
-      if (!heap) this.buckets.set(key, (heap = new Heap<EntryRec>(compareEntries)))
-      heap.push(rec)
+      if (!heap) this.buckets.set(key, (heap = new Heap<Item>(compareItems)))
+      heap.push({ rec, version: rec.version })
     }
+  }
+
+  /** The entry holds an offer: out of the queues until it waits again. */
+  markOffered(rec: EntryRec, offerId: string): void {
+    rec.state = 'offered'
+    rec.offerId = offerId
+    rec.version++
+  }
+
+  /** The entry's offer ended without a booking: back into the queues. */
+  markWaiting(rec: EntryRec): void {
+    rec.offerId = undefined
+    if (rec.state !== 'offered') return
+    rec.state = 'waiting'
+    rec.version++
+    this.enqueue(rec)
   }
 
   /** Marks an entry gone (served or left); heaps drop it lazily when it surfaces. */
   retire(rec: EntryRec, state: 'served' | 'left'): void {
     if (rec.state === 'served' || rec.state === 'left') return
     rec.state = state
+    rec.version++
     this.waiting--
+    const needs = this.byCitizen.get(rec.entry.citizenId)
+    if (needs?.get(rec.comboKey) === rec) {
+      needs.delete(rec.comboKey)
+      if (needs.size === 0) this.byCitizen.delete(rec.entry.citizenId)
+    }
     const combo = this.combos.get(rec.comboKey)
     if (combo && --combo.live === 0) this.combos.delete(rec.comboKey)
   }
 
   /**
-   * The best waiting entry in the queues for `scope|combo` that `fits` accepts, looking at no more
-   * than `limit` live entries, best first. Entries examined are put back.
+   * The best waiting entry in the queues for `scope|combo` that `fits` accepts and that is better
+   * than `bound`, looking at no more than `limit` live entries, best first. Entries examined are
+   * put back.
    */
-  best(scope: string, comboKey: string, fits: (r: EntryRec) => boolean, limit: number): EntryRec | undefined {
+  best(scope: string, comboKey: string, fits: (r: EntryRec) => boolean, limit: number, bound?: EntryRec): EntryRec | undefined {
     const heap = this.buckets.get(`${scope}|${comboKey}`)
     if (!heap) return undefined
-    const held: EntryRec[] = []
+    const held: Item[] = []
     let found: EntryRec | undefined
     while (heap.length > 0 && held.length < limit) {
-      const top = heap.peek()!
-      if (top.state === 'served' || top.state === 'left') {
+      const item = heap.peek()!
+      const top = item.rec
+      if (item.version !== top.version) {
         heap.pop()
         continue
       }
-      if (top.state === 'waiting' && fits(top)) {
+      // Heap order: once the top is no better than the bound, nothing below it is either.
+      if (bound && compareEntries(top, bound) >= 0) break
+      if (fits(top)) {
         found = top
         break
       }

@@ -1,0 +1,228 @@
+/**
+ * Batch waitlist matching: assign many waiting citizens to free capacity at once, maximising
+ * Σ priority × preference.
+ *
+ * Candidates: for every waiting citizen, the earliest fitting free slots (the ordinary search,
+ * filtered by the citizen's dates, windows and declined slots). Each distinct slot (staff, start,
+ * end) is a right-hand node.
+ * - If no two candidate slots overlap, this is a bipartite matching: solved exactly by our
+ *   min-cost-flow code, optimality proven by its dual certificate (gap 0).
+ * - Otherwise slots of different lengths overlap at one staff member. Dropping the overlap
+ *   constraints leaves a bipartite matching whose optimum bounds the true one from above. With an
+ *   LP back end, the LP relaxation with one row per overlap point gives a tighter bound and a
+ *   fractional guide. Either way the integer plan is built by rounding (take pairs by their
+ *   relaxed value, skip overlaps) and repair (give the remaining citizens their best free
+ *   candidate), and the bound and the gap are reported.
+ */
+import { TerminplanError } from '../model/errors.js'
+import type { Slot } from '../model/requests.js'
+import { maxWeightBipartiteMatching } from './matching/min-cost-flow.js'
+import { LpBuilder } from './lp/model.js'
+import type { LpBackend } from './lp/port.js'
+import { solveLp } from './lp/verify.js'
+import { INTERNALS, type Offer, type Scheduler, type SchedulerInternals } from './scheduler.js'
+import { compareEntries, type EntryRec } from './waitlist.js'
+
+const DAY_MS = 86_400_000
+
+export interface MatchOptions {
+  /** Candidate slots per waiting citizen (default 20). */
+  candidatesPerEntry?: number
+  /** `offer` (default): make an offer for every assignment; `none`: only return the plan. */
+  apply?: 'offer' | 'none'
+  /** LP back end for the relaxation when candidate slots overlap; without one the bipartite bound is used. */
+  lp?: LpBackend
+  timeLimitMs?: number
+}
+
+export interface MatchAssignment {
+  entryId: string
+  citizenId: string
+  slot: Slot
+  weight: number
+}
+
+export interface MatchResult {
+  method: 'exact-matching' | 'lp-rounding' | 'relaxation-rounding'
+  waiting: number
+  /** Citizens with at least one candidate slot. */
+  withCandidates: number
+  candidateSlots: number
+  edges: number
+  assignments: MatchAssignment[]
+  objective: number
+  /** Upper bound on the best possible objective. */
+  bound: number
+  /** (bound − objective) / bound; 0 when proven optimal. */
+  gap: number
+  offers: Offer[]
+}
+
+/** Priority of a waiting citizen: class, then how long they have waited relative to the 14-day goal. */
+export function entryPriority(rec: EntryRec, now: number): number {
+  const waited = Math.max(0, now - rec.createdAt) / DAY_MS
+  return (rec.urgent ? 2 : 1) * (1 + waited / 14)
+}
+
+/** Preference of a slot: sooner is better, and a slot after the citizen's due date is worth half. */
+export function slotPreference(rec: EntryRec, startMs: number, now: number): number {
+  const ahead = Math.max(0, startMs - now) / DAY_MS
+  return (startMs <= rec.due ? 1 : 0.5) / (1 + ahead / 14)
+}
+
+interface Cand {
+  entry: number
+  slot: number
+  weight: number
+}
+
+export async function matchWaitlist(s: Scheduler, options: MatchOptions = {}): Promise<MatchResult> {
+  const internals = (s as unknown as { [INTERNALS]?: () => SchedulerInternals })[INTERNALS]
+  if (!internals) throw new TerminplanError('COMMAND_INVALID', 'matchWaitlist needs a scheduler made by createScheduler or restoreScheduler')
+  const { m, engine, ctx } = internals.call(s)
+  const k = options.candidatesPerEntry ?? 20
+  const now = ctx.now
+  const entries = [...engine.wl.entries.values()].filter((r) => r.state === 'waiting').sort(compareEntries)
+
+  // Candidates, from the ordinary search.
+  const slotIndex = new Map<string, number>()
+  const slots: { staff: number; office: number; start: number; end: number; slot: Slot }[] = []
+  const cands: Cand[] = []
+  let withCandidates = 0
+  entries.forEach((rec, ei) => {
+    const e = rec.entry
+    const offices = rec.offices ? [...rec.offices].sort((a, b) => a - b).map((o) => m.officeIds[o]) : undefined
+    if (offices && offices.length === 0) return
+    const req: Parameters<Scheduler['search']>[0] = { services: e.services, limit: k, citizenId: e.citizenId }
+    if (offices) req.offices = offices
+    const from = e.dates ? [...e.dates].sort()[0] : e.earliest
+    const to = e.dates ? [...e.dates].sort().at(-1) : e.latest
+    if (from !== undefined) req.from = e.earliest && e.earliest > from ? e.earliest : from
+    if (to !== undefined) req.to = e.latest && e.latest < to ? e.latest : to
+    if (e.windows) req.windows = e.windows
+    const prio = entryPriority(rec, now)
+    let any = false
+    for (const slot of s.search(req).slots) {
+      const staff = m.staffIndex.get(slot.staffId)!
+      const startMs = Date.parse(slot.start)
+      const start = (startMs - m.t0) / m.unitMs
+      const end = (Date.parse(slot.end) - m.t0) / m.unitMs
+      if (rec.declined.has(`${staff}:${start}`)) continue
+      if (!engine.wl.timeFits(rec, internals.call(s).cal.dayOfUnit(start), start, end - start)) continue
+      const key = `${staff}:${start}:${end}`
+      let j = slotIndex.get(key)
+      if (j === undefined) {
+        slotIndex.set(key, (j = slots.length))
+        slots.push({ staff, office: m.officeIndex.get(slot.officeId)!, start, end, slot: { officeId: slot.officeId, staffId: slot.staffId, start: slot.start, end: slot.end, services: [] } })
+      }
+      cands.push({ entry: ei, slot: j, weight: prio * slotPreference(rec, startMs, now) })
+      any = true
+    }
+    if (any) withCandidates++
+  })
+
+  // Overlap points: per staff member, every start at which two or more distinct slots overlap.
+  const byStaff = new Map<number, number[]>()
+  slots.forEach((x, j) => {
+    const list = byStaff.get(x.staff)
+    if (list) list.push(j)
+    else byStaff.set(x.staff, [j])
+  })
+  const cliques: number[][] = []
+  for (const list of byStaff.values()) {
+    list.sort((a, b) => slots[a].start - slots[b].start || slots[a].end - slots[b].end)
+    for (let i = 0; i < list.length; i++) {
+      const t = slots[list[i]].start
+      const covering = list.filter((j) => slots[j].start <= t && t < slots[j].end)
+      if (covering.length > 1) cliques.push(covering)
+    }
+  }
+
+  // The bipartite relaxation (exact when nothing overlaps).
+  const relaxed = maxWeightBipartiteMatching({
+    nLeft: entries.length,
+    nRight: slots.length,
+    edgeLeft: Int32Array.from(cands, (c) => c.entry),
+    edgeRight: Int32Array.from(cands, (c) => c.slot),
+    edgeWeight: Float64Array.from(cands, (c) => c.weight),
+  })
+
+  let method: MatchResult['method']
+  let bound = relaxed.dualBound
+  // Guide for rounding: a value per candidate pair.
+  let guide: Float64Array
+  if (cliques.length === 0) {
+    method = 'exact-matching'
+    guide = new Float64Array(cands.length)
+    for (let l = 0; l < entries.length; l++) if (relaxed.edgeOfLeft[l] >= 0) guide[relaxed.edgeOfLeft[l]] = 1
+  } else if (options.lp) {
+    method = 'lp-rounding'
+    const lp = new LpBuilder('max', { name: 'waitlist-batch' })
+    cands.forEach((c) => lp.addCol({ lower: 0, upper: 1, cost: c.weight }))
+    const byEntry: number[][] = entries.map(() => [])
+    const bySlot: number[][] = slots.map(() => [])
+    cands.forEach((c, i) => {
+      byEntry[c.entry].push(i)
+      bySlot[c.slot].push(i)
+    })
+    for (const cols of byEntry) if (cols.length > 1) lp.addRow(-Infinity, 1, cols, cols.map(() => 1))
+    for (const cols of bySlot) if (cols.length > 1) lp.addRow(-Infinity, 1, cols, cols.map(() => 1))
+    for (const clique of cliques) {
+      const cols = clique.flatMap((j) => bySlot[j])
+      if (cols.length > 1) lp.addRow(-Infinity, 1, cols, cols.map(() => 1))
+    }
+    const r = await solveLp(options.lp, lp.build(), { timeLimitMs: options.timeLimitMs ?? 30_000 })
+    if (r.status !== 'optimal') throw new TerminplanError('SOLVER_FAILED', `batch matching LP ended ${r.status}`)
+    bound = Math.min(bound, r.objective)
+    guide = Float64Array.from(r.x)
+  } else {
+    method = 'relaxation-rounding'
+    guide = new Float64Array(cands.length)
+    for (let l = 0; l < entries.length; l++) if (relaxed.edgeOfLeft[l] >= 0) guide[relaxed.edgeOfLeft[l]] = 1
+  }
+
+  // Rounding and repair: pairs by relaxed value, then weight; a pair is taken when its citizen is
+  // free and its slot overlaps nothing taken at that staff member.
+  const order = cands.map((_, i) => i).sort((a, b) => guide[b] - guide[a] || cands[b].weight - cands[a].weight || a - b)
+  const entryTaken = new Uint8Array(entries.length)
+  const taken: Map<number, [number, number][]> = new Map()
+  const assignments: MatchAssignment[] = []
+  const chosen: number[] = []
+  let objective = 0
+  for (const i of order) {
+    const c = cands[i]
+    if (entryTaken[c.entry]) continue
+    const x = slots[c.slot]
+    const busy = taken.get(x.staff) ?? []
+    if (busy.some(([a, b]) => a < x.end && x.start < b)) continue
+    busy.push([x.start, x.end])
+    taken.set(x.staff, busy)
+    entryTaken[c.entry] = 1
+    chosen.push(i)
+    objective += c.weight
+  }
+  chosen.sort((a, b) => cands[a].entry - cands[b].entry)
+  for (const i of chosen) {
+    const c = cands[i]
+    const rec = entries[c.entry]
+    assignments.push({ entryId: rec.entry.id, citizenId: rec.entry.citizenId, slot: { ...slots[c.slot].slot, services: [...rec.entry.services] }, weight: c.weight })
+  }
+  if (method === 'exact-matching') bound = objective > bound ? objective : bound
+  const gap = bound > 0 ? Math.max(0, (bound - objective) / bound) : 0
+
+  const offers: Offer[] = []
+  if ((options.apply ?? 'offer') === 'offer') for (const a of assignments) offers.push(s.offer(a.entryId, a.slot))
+
+  return {
+    method,
+    waiting: entries.length,
+    withCandidates,
+    candidateSlots: slots.length,
+    edges: cands.length,
+    assignments,
+    objective,
+    bound,
+    gap: method === 'exact-matching' && Math.abs(bound - objective) <= 1e-9 * Math.max(1, bound) ? 0 : gap,
+    offers,
+  }
+}
