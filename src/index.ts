@@ -4,3 +4,9 @@
  */
 export * from './model/index.js'
 export * from './solver/index.js'
+export * from './adapters/calendar-port.js'
+export * from './adapters/ical/index.js'
+export * from './adapters/caldav/index.js'
+export * from './adapters/zms/index.js'
+export * from './adapters/notify/index.js'
+export * from './solver/matching/index.js'

@@ -7,6 +7,9 @@ import { compile } from '../model/compile.js'
 import { isTerminplanError } from '../model/errors.js'
 import { summarizeModel } from '../model/summary.js'
 import { readScenario } from './io.js'
+import { registerMatch } from './commands/match.js'
+import { registerIcs } from './commands/ics.js'
+import { registerImport } from './commands/import.js'
 
 export interface CliIo {
   stdout: (s: string) => void
@@ -24,7 +27,7 @@ const processIo: CliIo = {
   isTTY: process.stderr.isTTY === true,
 }
 
-const commandModules: RegisterCommand[] = []
+const commandModules: RegisterCommand[] = [registerMatch, registerIcs, registerImport]
 
 function formatSummary(sum: ReturnType<typeof summarizeModel>): string {
   const rows: [string, string | number][] = [

@@ -297,6 +297,19 @@ export function waitlistReferencesExist(s: Scenario): ValidationIssue[] {
   return out
 }
 
+/** One citizen, one entry per need: a second entry for the same services would get a second offer. */
+export function oneEntryPerNeed(s: Scenario): ValidationIssue[] {
+  const out: ValidationIssue[] = []
+  const seen = new Map<string, number>()
+  s.waitlist.forEach((w, i) => {
+    const key = `${w.citizenId}\u0000${[...w.services].sort().join('\u0000')}`
+    const prev = seen.get(key)
+    if (prev !== undefined) out.push(issue(['waitlist', i, 'citizenId'], 'already_waiting', `citizen already waits for these services in waitlist[${prev}]`))
+    else seen.set(key, i)
+  })
+  return out
+}
+
 /** All rules, in the order their problems are reported. */
 export const scenarioRules: ReadonlyArray<ScenarioRule> = [
   uniqueIds,
@@ -314,4 +327,5 @@ export const scenarioRules: ReadonlyArray<ScenarioRule> = [
   demandReferencesExist,
   appointmentReferencesExist,
   waitlistReferencesExist,
+  oneEntryPerNeed,
 ]

@@ -162,7 +162,7 @@ export const WaitlistEntrySchema = z.strictObject({
   /** Acceptable offices; with neither `offices` nor `district`, any office. */
   offices: z.array(IdSchema).min(1).optional(),
   district: z.string().min(1).max(200).optional(),
-  windows: z.array(TimeWindowSchema).optional(),
+  windows: z.array(TimeWindowSchema).min(1).max(50).optional(),
   /** Explicit acceptable dates, instead of or on top of windows. */
   dates: z.array(LocalDateSchema).optional(),
   earliest: LocalDateSchema.optional(),

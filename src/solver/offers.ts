@@ -24,6 +24,8 @@ export interface OfferCore {
   ctx: SearchContext
   /** Called for each new offer group, after its units are taken. */
   onOffered(group: OfferGroupRec, offers: OfferRec[]): void
+  /** Whether the citizen may get an offer now (the per-citizen limit). */
+  mayOffer(rec: EntryRec): boolean
 }
 
 export interface Candidate {
@@ -77,8 +79,9 @@ export class OfferEngine {
           scope,
           combo.key,
           (r) => {
-            start = this.wl.earliestStart(r, d, lo, b, dur)
-            return start >= 0 && !r.declined.has(`${p}:${start}`)
+            if (!this.core.mayOffer(r)) return false
+            start = this.wl.earliestUndeclined(r, p, d, lo, b, dur)
+            return start >= 0
           },
           EXAMINE_PER_QUEUE,
           best?.rec,
@@ -99,7 +102,7 @@ export class OfferEngine {
         const rec = this.wl.best(
           scope,
           key,
-          (r) => r !== first.rec && !out.includes(r) && this.wl.timeFits(r, d, first.start, first.dur) && !r.declined.has(`${p}:${first.start}`),
+          (r) => r !== first.rec && !out.includes(r) && this.core.mayOffer(r) && this.wl.timeFits(r, d, first.start, first.dur) && !r.declined.has(`${p}:${first.start}`),
           EXAMINE_PER_QUEUE,
           pick,
         )
@@ -118,8 +121,9 @@ export class OfferEngine {
   offerFreeRun(p: number, a: number, b: number): number {
     const { m, occ } = this.core
     if (!this.auto || this.wl.waiting === 0) return 0
+    // Only time that is really free (a caller's range may have been taken meanwhile).
+    if (!occ.isFree(p, a, b)) return 0
     const si = occ.segmentAt(p, a)
-    if (si < 0) return 0
     const seg = m.segments[si]
     const busy = occ.busy[p]
     // The maximal free run containing the freed units.
@@ -127,14 +131,16 @@ export class OfferEngine {
     while (lo > seg.start && !getBit(busy, lo - 1)) lo--
     while (hi < seg.end && !getBit(busy, hi)) hi++
     let made = 0
-    for (let guard = 0; guard < 64 && lo < hi; guard++) {
-      const c = this.bestCandidate(p, seg.office, seg.day, lo, hi)
-      if (!c) break
+    // Offer the run, then what is left on both sides of each offered slot.
+    const stack: [number, number][] = [[lo, hi]]
+    while (stack.length > 0) {
+      const [x, y] = stack.pop()!
+      const c = this.bestCandidate(p, seg.office, seg.day, x, y)
+      if (!c) continue
       this.makeOffer(c, p, seg.office, seg.day)
       made++
-      // Keep offering what is left on either side of the offered slot.
-      if (c.start - lo >= hi - (c.start + c.dur)) hi = c.start
-      else lo = c.start + c.dur
+      if (y > c.start + c.dur) stack.push([c.start + c.dur, y])
+      if (c.start > x) stack.push([x, c.start])
     }
     return made
   }

@@ -258,6 +258,7 @@ class SchedulerImpl implements Scheduler {
       occ: this.occ,
       ledger: this.ledger,
       ctx: this.ctx,
+      mayOffer: (r) => this.ledger.activeCount(r.entry.citizenId, this.ctx.nowUnit) < this.model.scenario.policy.maxActiveAppointmentsPerCitizen,
       onOffered: (g, offers) => {
         for (const o of offers) {
           const view = this.offerView(o, g)
@@ -475,6 +476,13 @@ class SchedulerImpl implements Scheduler {
     this.emit('cancelled', { appointment: view, frozenUntil: this.isoMs(until) })
     if (a.citizenId !== undefined) this.notifyAppointment('cancellation', a)
     if (freezeMs === 0) this.release(a.staff, a.office, a.start, a.end, 'cancelled')
+    this.reconsiderCitizen(a.citizenId)
+  }
+
+  /** A citizen below the per-citizen limit again: their waiting entries may now get offers. */
+  private reconsiderCitizen(citizenId: string | undefined): void {
+    if (citizenId === undefined || !this.engine.auto) return
+    for (const r of this.engine.wl.entriesOf(citizenId)) if (r.state === 'waiting') this.offerToEntry(r)
   }
 
   /** Frees units, tells listeners, and offers them to the waitlist. */
@@ -501,6 +509,7 @@ class SchedulerImpl implements Scheduler {
           this.ledger.unlinkCitizen(h.citizenId, h.id)
           this.emit('expired', { hold: this.holdView(h) })
           this.release(h.staff, h.office, h.start, h.end, 'expired')
+          this.reconsiderCitizen(h.citizenId)
           break
         }
         case 'freeze': {
@@ -514,7 +523,7 @@ class SchedulerImpl implements Scheduler {
           break
         case 'reminder': {
           const a = this.ledger.appointments.get(t.id)!
-          if (a.start > this.ctx.nowUnit) this.notifyAppointment('reminder', a)
+          if (this.model.t0 + a.start * this.model.unitMs > this.ctx.now) this.notifyAppointment('reminder', a)
           break
         }
       }
@@ -682,6 +691,9 @@ class SchedulerImpl implements Scheduler {
     if (g.expiresAt <= this.ctx.now) fail('EXPIRED', '$.offerId', 'offer_expired', `offer "${offerId}" expired at ${this.isoMs(g.expiresAt)}`)
     if (g.start < this.ctx.nowUnit) fail('CONFLICT', '$.offerId', 'already_started', 'the offered slot has already begun')
     const rec = this.engine.wl.entries.get(o.entryId)!
+    const pol = this.model.scenario.policy
+    if (this.ledger.activeCount(o.citizenId, this.ctx.nowUnit) >= pol.maxActiveAppointmentsPerCitizen)
+      fail('LIMIT_EXCEEDED', '$.offerId', 'citizen_limit', `a citizen may hold at most ${pol.maxActiveAppointmentsPerCitizen} open holds and appointments`)
     // The group's units pass to the appointment; the other offers of a broadcast are withdrawn.
     const others = g.offerIds.filter((id) => id !== o.id).map((id) => this.ledger.offers.get(id)!)
     this.ledger.groups.delete(g.id)
@@ -704,6 +716,11 @@ class SchedulerImpl implements Scheduler {
     this.emit('waitlistLeft', { entry: { ...entryView, state: 'waiting' }, reason: 'served' })
     this.notifyAppointment('confirmation', a)
     for (const x of others) this.emit('offerWithdrawn', { offer: this.offerView(x, g) })
+    // Citizens who lost the race wait again: offer them what suits them now.
+    for (const x of others) {
+      const r = this.engine.wl.entries.get(x.entryId)
+      if (r && r.state === 'waiting') this.offerToEntry(r)
+    }
     return view
   }
 
@@ -758,6 +775,8 @@ class SchedulerImpl implements Scheduler {
       this.ledger.timerDied()
       this.release(g.staff, g.office, g.start, g.end, reason)
     }
+    // Back to waiting: free capacity that suits the citizen may have come up while they held the offer.
+    if (rec && rec.state === 'waiting' && this.engine.wl.entries.has(rec.entry.id)) this.offerToEntry(rec)
   }
 
   private expireGroup(g: OfferGroupRec): void {
@@ -1050,6 +1069,7 @@ class SchedulerImpl implements Scheduler {
       const issues = this.entryIssues(w.entry, ['waitlist', i, 'entry'])
       if (issues.length) throw new TerminplanError('STATE_INVALID', `invalid snapshot: ${issues[0].path}: ${issues[0].message}`, issues)
       fresh(`entry:${w.entry.id}`, `${path}.entry.id`)
+      fresh(`need:${w.entry.citizenId}\u0000${[...w.entry.services].sort().join('\u0000')}`, `${path}.entry.citizenId`)
       const rec = this.engine.wl.prepare(structuredClone(w.entry))
       w.declined.forEach((k, j) => rec.declined.add(this.slotKeyIn(k, `${path}.declined[${j}]`)))
       this.engine.wl.add(rec)

@@ -13,7 +13,7 @@ import { openingIntervals } from '../model/calendar.js'
 import { parseTimeOfDay } from '../model/tz.js'
 import type { GridCalendar } from './grid-calendar.js'
 import type { DaySegments, Occupancy } from './occupancy.js'
-import { reason, type Reason } from './slot-rules.js'
+import { reason, SLOT_RULES, type Reason } from './slot-rules.js'
 
 export interface SearchContext {
   m: Model
@@ -360,19 +360,17 @@ export function explain(ctx: SearchContext, rr: ResolvedRequest): Explanation {
       else available++
     }
   }
-  const order = Object.keys({
-    office_not_requested: 0, service_not_offered: 0, no_skilled_staff: 0, outside_horizon: 0, outside_booking_window: 0,
-    office_closed: 0, no_staff_on_duty: 0, windows_never_open: 0, in_the_past: 0, fully_booked: 0,
-  }) as Reason['code'][]
+  const order = Object.keys(SLOT_RULES) as Reason['code'][]
   const officeLevel = new Set(['office_not_requested', 'service_not_offered', 'no_skilled_staff'])
-  return {
+  const out: Explanation = {
     offices: m.officeIds.length,
     officeDays,
     available,
     reasons: order.filter((c) => counts.has(c)).map((c) => reason(c, counts.get(c)!, officeLevel.has(c) ? 'office' : 'office-day')),
-    bookedUntil: bookedUntil >= 0 ? m.dates[bookedUntil] : undefined,
     searched: { from: ctx.cal.dateOfDayUnclamped(rr.dayFrom), to: ctx.cal.dateOfDayUnclamped(rr.dayTo) },
   }
+  if (bookedUntil >= 0) out.bookedUntil = m.dates[bookedUntil]
+  return out
 }
 
 export function search(ctx: SearchContext, input: SearchRequest): SearchResult {

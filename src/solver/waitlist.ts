@@ -120,6 +120,12 @@ export class WaitlistIndex {
     return [...rec.offices].sort((a, b) => a - b).map((o) => `o${o}`)
   }
 
+  /** The citizen's live entries. */
+  entriesOf(citizenId: string): EntryRec[] {
+    const needs = this.byCitizen.get(citizenId)
+    return needs ? [...needs.values()].sort((a, b) => a.seq - b.seq) : []
+  }
+
   /** The citizen's live entry for the same services, if any. */
   sameNeed(citizenId: string, comboKey: string): EntryRec | undefined {
     return this.byCitizen.get(citizenId)?.get(comboKey)
@@ -203,6 +209,13 @@ export class WaitlistIndex {
       held.push(heap.pop()!)
     }
     for (const r of held) heap.push(r)
+    if (found || held.length < limit) return found
+    // The bounded look found nothing: scan the whole queue rather than leave a fitting citizen out.
+    for (const item of heap.toArray()) {
+      const r = item.rec
+      if (item.version !== r.version || (bound && compareEntries(r, bound) >= 0) || (found && compareEntries(r, found) >= 0)) continue
+      if (fits(r)) found = r
+    }
     return found
   }
 
@@ -217,6 +230,16 @@ export class WaitlistIndex {
       if (t >= this.cal.wallUnitCeil(d, w.from) && t + dur <= this.cal.wallUnitFloor(d, w.to)) return true
     }
     return false
+  }
+
+  /** Earliest start in [a, b − dur] on day `d` that suits the entry and that it has not declined at staff `p`, or −1. */
+  earliestUndeclined(rec: EntryRec, p: number, d: number, a: number, b: number, dur: number): number {
+    for (let lo = a; lo + dur <= b; ) {
+      const t = this.earliestStart(rec, d, lo, b, dur)
+      if (t < 0 || !rec.declined.has(`${p}:${t}`)) return t
+      lo = t + 1
+    }
+    return -1
   }
 
   /** Earliest start in [a, b − dur] on day `d` that suits the entry, or −1. */

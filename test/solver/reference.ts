@@ -69,7 +69,24 @@ export interface RefFreeze {
   seq: number
 }
 
-export type Taken = RefHold | RefAppointment | RefFreeze
+/**
+ * Units held for an open waitlist offer (one slot, offered to one or, in broadcast mode, several
+ * waiting citizens). The slot-engine runner never creates one; the waitlist runner
+ * (test/waitlist/runner.ts) mirrors the engine's offers here, after checking each, so that search
+ * and hold predictions see offered units as taken. Its expiry is driven by that runner.
+ */
+export interface RefOfferGroup {
+  kind: 'offer'
+  officeId: string
+  staffId: string
+  start: number
+  end: number
+  createdAt: number
+  expiresAt: number
+  offers: { id: string; entryId: string; citizenId: string; services: string[] }[]
+}
+
+export type Taken = RefHold | RefAppointment | RefFreeze | RefOfferGroup
 
 export interface RefRequest {
   services: string[]
@@ -539,6 +556,11 @@ export class Reference {
     return this.taken.filter((t): t is RefFreeze => t.kind === 'freeze')
   }
 
+  /** Open waitlist offer groups (see RefOfferGroup). */
+  offerGroups(): RefOfferGroup[] {
+    return this.taken.filter((t): t is RefOfferGroup => t.kind === 'offer')
+  }
+
   /** Open holds plus appointments not yet begun, of one citizen. */
   activeCount(citizenId: string): number {
     return this.taken.filter((t) => (t.kind === 'hold' && t.citizenId === citizenId) || (t.kind === 'appointment' && t.citizenId === citizenId && t.start >= this.now)).length
@@ -654,7 +676,11 @@ export class Reference {
   clone(): Reference {
     const r = Object.create(Reference.prototype) as Reference
     Object.assign(r, this)
-    r.taken = this.taken.map((t) => ({ ...t, ...('services' in t ? { services: [...t.services] } : {}) })) as Taken[]
+    r.taken = this.taken.map((t) => ({
+      ...t,
+      ...('services' in t ? { services: [...t.services] } : {}),
+      ...(t.kind === 'offer' ? { offers: t.offers.map((o) => ({ ...o, services: [...o.services] })) } : {}),
+    })) as Taken[]
     r.idempotency = new Map([...this.idempotency].map(([k, v]) => [k, { ...v }]))
     return r
   }

@@ -9,9 +9,10 @@
  *
  * As a min-cost flow: source → left (cap 1, cost 0), left → right (cap 1, cost −w),
  * right → sink (cap c_j, cost 0), flow value free. The algorithm is successive shortest paths
- * with Johnson potentials and a binary heap, organised like the Hungarian method: left nodes
- * enter one at a time, and after each entry the matching is optimal for the left nodes seen so
- * far, with dual variables that prove it. The duals are the LP duals of
+ * with Johnson potentials and a binary heap, organised like the Hungarian method: nodes of one
+ * side enter one at a time, and after each entry the matching is optimal for the nodes seen so
+ * far, with dual variables that prove it (described here with the left side entering). The
+ * duals are the LP duals of
  *
  *   max Σ_e w_e x_e   s.t.  Σ_{e∋i} x_e ≤ 1,  Σ_{e∋j} x_e ≤ c_j,  x ≥ 0
  *   min Σ_i y_i + Σ_j c_j z_j   s.t.  y_i + z_j ≥ w_e (e = ij),  y, z ≥ 0
@@ -27,9 +28,16 @@
  * stops as soon as nothing in the heap can beat the best end found; the potentials of the
  * settled nodes move by (δ − distance), which keeps every invariant, and the path flips.
  *
- * Complexity O(n·(E + V log V)) worst case; in practice most entries take the fast path or a
- * short search. Solver code: typed arrays, no allocation in the loops, deterministic (the
- * result is a function of the input arrays and their order).
+ * The same loop runs from either side (the problem is symmetric once right capacities are split
+ * into units: no left node can take two units of one right node, since it takes one unit at
+ * most). By default the side with fewer entries enters — on a waitlist usually the free slots,
+ * far fewer than the people waiting, which makes most entries a fast path. Entering by units,
+ * the unit duals are folded back into one z_j per right node (the minimum over its units; a
+ * left node on a unit with a larger dual takes the difference), which keeps the certificate.
+ *
+ * Complexity O(n·(E + V log V)) worst case (n = entries); in practice most entries take the
+ * fast path or a short search. Solver code: typed arrays, no allocation in the loops,
+ * deterministic (the result is a function of the input arrays, their order and the options).
  */
 import { IndexedMinHeap } from './heap.js'
 
@@ -113,50 +121,67 @@ interface CoreResult {
  * takes at most capB[b] A nodes (callers clamp capB to b's in-degree, so slots fit in E).
  */
 function hungarianCore(nA: number, aBegin: Int32Array, aEnd: Int32Array, nB: number, capB: Int32Array, adjB: Int32Array, adjW: Float64Array): CoreResult {
+  const core = new HungarianCore(nA, aBegin, aEnd, nB, capB, adjB, adjW)
+  for (let root = 0; root < nA; root++) core.enter(root)
+  return { matchQ: core.matchQ, yA: core.y, zB: core.z, searches: core.searches, settled: core.settledTotal }
+}
+
+/** State of `hungarianCore`, split into small methods so the JIT optimises each hot loop early. */
+class HungarianCore {
   // Slots: B node b holds its matched A nodes in slots[slotStart[b] .. + load[b]).
-  const slotStart = new Int32Array(nB + 1)
-  for (let b = 0; b < nB; b++) slotStart[b + 1] = slotStart[b] + capB[b]
-  const slots = new Int32Array(slotStart[nB])
-  const slotOf = new Int32Array(nA).fill(-1)
-  const load = new Int32Array(nB)
-  const matchQ = new Int32Array(nA).fill(-1)
-  const matchB = new Int32Array(nA).fill(-1)
-  const y = new Float64Array(nA)
-  const z = new Float64Array(nB)
-
+  readonly slotStart: Int32Array
+  readonly slots: Int32Array
+  readonly slotOf: Int32Array
+  readonly load: Int32Array
+  readonly matchQ: Int32Array
+  readonly matchB: Int32Array
+  readonly y: Float64Array
+  readonly z: Float64Array
   // Search state. Node ids: A node a → a, B node b → nA + b.
-  const nNodes = nA + nB
-  const dist = new Float64Array(nNodes).fill(Infinity)
-  const settled = new Uint8Array(nNodes)
-  const settledList = new Int32Array(nNodes)
-  const touched = new Int32Array(nNodes)
-  const predA = new Int32Array(nB) // A node that reached B node b
-  const predQ = new Int32Array(nB) // through this CSR position
-  const heap = new IndexedMinHeap(nNodes, dist)
-  let searches = 0, settledTotal = 0
+  readonly dist: Float64Array
+  readonly settled: Uint8Array
+  readonly settledList: Int32Array
+  readonly touched: Int32Array
+  /** A node that reached B node b, and through which CSR position. */
+  readonly predA: Int32Array
+  readonly predQ: Int32Array
+  readonly heap: IndexedMinHeap
+  searches = 0
+  settledTotal = 0
 
-  const detach = (a: number) => {
-    const b = matchB[a]
-    const s = slotOf[a]
-    const last = slots[slotStart[b] + --load[b]]
-    slots[s] = last
-    slotOf[last] = s
-    slotOf[a] = -1
-    matchB[a] = -1
-    matchQ[a] = -1
-  }
-  const attach = (a: number, b: number, q: number) => {
-    const s = slotStart[b] + load[b]++
-    slots[s] = a
-    slotOf[a] = s
-    matchB[a] = b
-    matchQ[a] = q
+  constructor(
+    readonly nA: number,
+    readonly aBegin: Int32Array,
+    readonly aEnd: Int32Array,
+    readonly nB: number,
+    readonly capB: Int32Array,
+    readonly adjB: Int32Array,
+    readonly adjW: Float64Array,
+  ) {
+    this.slotStart = new Int32Array(nB + 1)
+    for (let b = 0; b < nB; b++) this.slotStart[b + 1] = this.slotStart[b] + capB[b]
+    this.slots = new Int32Array(this.slotStart[nB])
+    this.slotOf = new Int32Array(nA).fill(-1)
+    this.load = new Int32Array(nB)
+    this.matchQ = new Int32Array(nA).fill(-1)
+    this.matchB = new Int32Array(nA).fill(-1)
+    this.y = new Float64Array(nA)
+    this.z = new Float64Array(nB)
+    const nNodes = nA + nB
+    this.dist = new Float64Array(nNodes).fill(Infinity)
+    this.settled = new Uint8Array(nNodes)
+    this.settledList = new Int32Array(nNodes)
+    this.touched = new Int32Array(nNodes)
+    this.predA = new Int32Array(nB)
+    this.predQ = new Int32Array(nB)
+    this.heap = new IndexedMinHeap(nNodes, this.dist)
   }
 
-  for (let root = 0; root < nA; root++) {
-    // Entry: y_root = max(0, max_b w − z_b); among the best, prefer a B node with room.
+  /** Node `root` enters: y_root = max(0, max_b w − z_b); among the best, prefer a B node with room. */
+  enter(root: number): void {
+    const { adjB, adjW, z, load, capB } = this
     let best = 0, bestQ = -1
-    for (let q = aBegin[root], end = aEnd[root]; q < end; q++) {
+    for (let q = this.aBegin[root], end = this.aEnd[root]; q < end; q++) {
       const b = adjB[q]
       const g = adjW[q] - z[b]
       if (g > best || (g === best && bestQ >= 0 && load[b] < capB[b] && load[adjB[bestQ]] >= capB[adjB[bestQ]])) {
@@ -164,19 +189,23 @@ function hungarianCore(nA: number, aBegin: Int32Array, aEnd: Int32Array, nB: num
         bestQ = q
       }
     }
-    if (bestQ < 0) continue // nothing worth taking: unmatched, y = 0
-    y[root] = best
+    if (bestQ < 0) return // nothing worth taking: unmatched, y = 0
+    this.y[root] = best
     const bb = adjB[bestQ]
-    if (load[bb] < capB[bb]) {
-      attach(root, bb, bestQ) // z = 0 on a B node with room, so this edge is tight
-      continue
-    }
+    if (load[bb] < capB[bb]) this.attach(root, bb, bestQ) // z = 0 on a B node with room: tight
+    else this.search(root, best)
+  }
 
-    // Dijkstra from root. A path ends at a B node with room (cost = its distance) or by
-    // dropping a settled A node x (cost = distance + y_x, which brings y_x to 0).
-    searches++
+  /**
+   * Dijkstra from root over the reduced costs. A path ends at a B node with room (cost = its
+   * distance) or by dropping a settled A node x (cost = distance + y_x, which brings y_x to 0);
+   * dropping the root itself costs y_root. Then potentials move and the path flips.
+   */
+  private search(root: number, yRoot: number): void {
+    const { nA, aBegin, aEnd, adjB, adjW, y, z, load, capB, dist, settled, settledList, touched, predA, predQ, heap, slots, slotStart } = this
+    this.searches++
     let nTouched = 0, nSettled = 0
-    let endCost = best // dropping the root itself: it stays unmatched
+    let endCost = yRoot
     let endB = -1, endDrop = root
     dist[root] = 0
     touched[nTouched++] = root
@@ -228,7 +257,7 @@ function hungarianCore(nA: number, aBegin: Int32Array, aEnd: Int32Array, nB: num
       }
     }
     heap.clear()
-    settledTotal += nSettled
+    this.settledTotal += nSettled
 
     // Potentials: settled nodes move by δ − distance (δ = endCost ≥ every settled distance).
     for (let k = 0; k < nSettled; k++) {
@@ -239,31 +268,52 @@ function hungarianCore(nA: number, aBegin: Int32Array, aEnd: Int32Array, nB: num
         y[x] = v > 0 ? v : 0
       } else z[x - nA] += shift
     }
-
-    // Flip the alternating path from its end back to the root.
-    let b = endB
-    if (endDrop >= 0) {
-      y[endDrop] = 0
-      if (endDrop !== root) {
-        b = matchB[endDrop]
-        detach(endDrop)
-      }
-    }
-    while (b >= 0) {
-      const a = predA[b]
-      const old = matchB[a]
-      if (old >= 0) detach(a)
-      attach(a, b, predQ[b])
-      b = a === root ? -1 : old
-    }
-
+    this.flip(root, endB, endDrop)
     for (let k = 0; k < nTouched; k++) {
       const x = touched[k]
       dist[x] = Infinity
       settled[x] = 0
     }
   }
-  return { matchQ, yA: y, zB: z, searches, settled: settledTotal }
+
+  /** Flips the alternating path from its end (a B node with room, or a dropped A node) back to root. */
+  private flip(root: number, endB: number, endDrop: number): void {
+    const { predA, predQ, matchB } = this
+    let b = endB
+    if (endDrop >= 0) {
+      this.y[endDrop] = 0
+      if (endDrop !== root) {
+        b = matchB[endDrop]
+        this.detach(endDrop)
+      }
+    }
+    while (b >= 0) {
+      const a = predA[b]
+      const old = matchB[a]
+      if (old >= 0) this.detach(a)
+      this.attach(a, b, predQ[b])
+      b = a === root ? -1 : old
+    }
+  }
+
+  private detach(a: number): void {
+    const b = this.matchB[a]
+    const s = this.slotOf[a]
+    const last = this.slots[this.slotStart[b] + --this.load[b]]
+    this.slots[s] = last
+    this.slotOf[last] = s
+    this.slotOf[a] = -1
+    this.matchB[a] = -1
+    this.matchQ[a] = -1
+  }
+
+  private attach(a: number, b: number, q: number): void {
+    const s = this.slotStart[b] + this.load[b]++
+    this.slots[s] = a
+    this.slotOf[a] = s
+    this.matchB[a] = b
+    this.matchQ[a] = q
+  }
 }
 
 /** Maximum-weight bipartite b-matching with its dual certificate. See the module comment. */
@@ -375,6 +425,15 @@ export function maxWeightBipartiteMatching(p: BipartiteMatchingProblem, options:
     if (any) for (let i = 0; i < nLeft; i++) if (rightOfLeft[i] >= 0) yLeft[i] += moved[rightOfLeft[i]]
   }
 
+  // A right node of capacity 0 costs nothing in the bound, so its z can cover all its edges.
+  for (let k = 0; k < nEdges; k++) {
+    const j = edgeRight[k]
+    if (capIn[j] === 0) {
+      const need = edgeWeight[k] - yLeft[edgeLeft[k]]
+      if (need > zRight[j]) zRight[j] = need
+    }
+  }
+
   let weight = 0, matched = 0
   for (let i = 0; i < nLeft; i++) {
     const e = edgeOfLeft[i]
@@ -385,7 +444,7 @@ export function maxWeightBipartiteMatching(p: BipartiteMatchingProblem, options:
   }
   let dualBound = 0
   for (let i = 0; i < nLeft; i++) dualBound += yLeft[i]
-  for (let j = 0; j < nRight; j++) if (zRight[j] > 0) dualBound += capR[j] * zRight[j]
+  for (let j = 0; j < nRight; j++) if (zRight[j] > 0 && capR[j] > 0) dualBound += capR[j] * zRight[j]
   return { rightOfLeft, edgeOfLeft, load, weight, matched, yLeft, zRight, dualBound, stats: { entered: fromRight ? 'right' : 'left', searches: core.searches, settled: core.settled } }
 }
 

@@ -1,0 +1,1 @@
+export { CalDavCalendarAdapter, type CalDavOptions } from './adapter.js'
