@@ -230,6 +230,18 @@ export function compile(s: Scenario): Model {
   }
 }
 
+/** Units services (by index, repeats = quantity) take together at office `o`; 0 if one is not offered there. */
+export function servicesDuration(m: Model, o: number, services: ArrayLike<number>): number {
+  const nS = m.serviceIds.length
+  let total = 0
+  for (let i = 0; i < services.length; i++) {
+    const u = m.durationUnits[o * nS + services[i]]
+    if (u === 0) return 0
+    total += u
+  }
+  return total
+}
+
 /** Epoch ms of the start of unit `u`. */
 export function unitToInstant(m: Model, u: number): number {
   return m.t0 + u * m.unitMs

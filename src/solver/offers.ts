@@ -5,7 +5,7 @@
  * `policy.offerMinutes`; accepting books it, declining or letting it expire moves on to the next.
  * In broadcast mode the same slot goes to the top N at once and the first accept wins.
  */
-import type { Model } from '../model/compile.js'
+import { servicesDuration, type Model } from '../model/compile.js'
 import { getBit } from '../model/bitset.js'
 import type { GridCalendar } from './grid-calendar.js'
 import type { Ledger, OfferGroupRec, OfferRec } from './ledger.js'
@@ -46,17 +46,6 @@ export class OfferEngine {
     this.scopeCache = m.officeIds.map((_, o) => [`o${o}`, `d${m.officeDistrict[o]}`, '*'])
   }
 
-  private durationOf(office: number, services: number[]): number {
-    const m = this.core.m, nS = m.serviceIds.length
-    let total = 0
-    for (const s of services) {
-      const u = m.durationUnits[office * nS + s]
-      if (u === 0) return 0
-      total += u
-    }
-    return total
-  }
-
   private skilled(p: number, services: number[]): boolean {
     const m = this.core.m, nS = m.serviceIds.length
     for (const s of services) if (m.skill[p * nS + s] !== 1) return false
@@ -71,7 +60,7 @@ export class OfferEngine {
     const lo = Math.max(a, ctx.nowUnit)
     let best: Candidate | undefined
     for (const combo of this.wl.combos.values()) {
-      const dur = this.durationOf(o, combo.services)
+      const dur = servicesDuration(this.core.m, o, combo.services)
       if (dur === 0 || lo + dur > b || !this.skilled(p, combo.services)) continue
       for (const scope of this.scopeCache[o]) {
         let start = -1

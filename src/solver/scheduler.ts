@@ -4,7 +4,7 @@
  * events; a rejected command throws a TerminplanError and changes nothing.
  */
 import { z } from 'zod'
-import { compile, type Model } from '../model/compile.js'
+import { compile, servicesDuration, type Model } from '../model/compile.js'
 import { zodIssues } from '../model/load.js'
 import { IdSchema, InstantSchema, ServiceListSchema, WaitlistEntrySchema, type WaitlistEntry } from '../model/schema.js'
 import { TerminplanError, fail, jsonPath, type ErrorCode, type ValidationIssue } from '../model/errors.js'
@@ -273,15 +273,9 @@ class SchedulerImpl implements Scheduler {
 
   /** Services' length at an office in units, or 0 when the office lacks one of them. */
   private durationAt(office: number, services: string[]): number {
-    const m = this.model, nS = m.serviceIds.length
-    let total = 0
-    for (const id of services) {
-      const u = m.durationUnits[office * nS + m.serviceIndex.get(id)!]
-      if (u === 0) return 0
-      total += u
-    }
-    return total
+    return servicesDuration(this.model, office, services.map((id) => this.model.serviceIndex.get(id)!))
   }
+
 
   /**
    * The first rule that a placement breaks, in SLOT_RULES order, or null. `checkTime` also checks
@@ -425,19 +419,23 @@ class SchedulerImpl implements Scheduler {
     this.ledger.addTimer(rec.expiresAt, 'hold', rec.id)
   }
 
+  /** A repeated confirmation (same idempotency key, same hold or offer) returns the first result. */
+  private replay(key: string | undefined, sourceId: string): Appointment | undefined {
+    if (key === undefined) return undefined
+    const prev = this.ledger.idempotency.get(key)
+    if (!prev) return undefined
+    if (prev.holdId !== sourceId) fail('CONFLICT', '$.idempotencyKey', 'idempotency_key_reused', 'this idempotency key was used to confirm another hold or offer')
+    const a = this.ledger.appointments.get(prev.appointmentId)
+    if (a) return this.apptView(a)
+    fail('CONFLICT', '$.idempotencyKey', 'appointment_cancelled', 'the appointment confirmed with this key has been cancelled since')
+  }
+
   confirm(holdId: string, optsInput: ConfirmOptions = {}): Appointment {
     const opts = parseCommand(ConfirmOptionsSchema, optsInput, 'confirm options')
     if (typeof holdId !== 'string') fail('COMMAND_INVALID', '$.holdId', 'invalid_type', 'hold id must be a string')
     const key = opts.idempotencyKey
-    if (key !== undefined) {
-      const prev = this.ledger.idempotency.get(key)
-      if (prev) {
-        if (prev.holdId !== holdId) fail('CONFLICT', '$.idempotencyKey', 'idempotency_key_reused', 'this idempotency key was used to confirm another hold')
-        const a = this.ledger.appointments.get(prev.appointmentId)
-        if (a) return this.apptView(a)
-        fail('CONFLICT', '$.idempotencyKey', 'appointment_cancelled', 'the appointment confirmed with this key has been cancelled since')
-      }
-    }
+    const replay = this.replay(key, holdId)
+    if (replay) return replay
     const h = this.ledger.holds.get(holdId)
     if (!h) fail('NOT_FOUND', '$.holdId', 'hold_not_found', `no open hold "${holdId}" (never made, expired or already confirmed)`)
     if (h.expiresAt <= this.ctx.now) fail('EXPIRED', '$.holdId', 'hold_expired', `hold "${holdId}" expired at ${this.isoMs(h.expiresAt)}`)
@@ -676,15 +674,8 @@ class SchedulerImpl implements Scheduler {
     const opts = parseCommand(AcceptOfferOptionsSchema, optsInput, 'accept options')
     if (typeof offerId !== 'string') fail('COMMAND_INVALID', '$.offerId', 'invalid_type', 'offer id must be a string')
     const key = opts.idempotencyKey
-    if (key !== undefined) {
-      const prev = this.ledger.idempotency.get(key)
-      if (prev) {
-        if (prev.holdId !== offerId) fail('CONFLICT', '$.idempotencyKey', 'idempotency_key_reused', 'this idempotency key was used for another confirmation')
-        const a = this.ledger.appointments.get(prev.appointmentId)
-        if (a) return this.apptView(a)
-        fail('CONFLICT', '$.idempotencyKey', 'appointment_cancelled', 'the appointment booked with this key has been cancelled since')
-      }
-    }
+    const replay = this.replay(key, offerId)
+    if (replay) return replay
     const o = this.ledger.offers.get(offerId)
     if (!o) fail('NOT_FOUND', '$.offerId', 'offer_not_found', `no open offer "${offerId}" (never made, declined, expired or taken)`)
     const g = this.ledger.groups.get(o.groupId)!

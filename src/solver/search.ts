@@ -4,7 +4,7 @@
  * units that fit, day by day, skipping staff-days whose longest free run is too short) → rank
  * (by start, ties broken by a seeded hash of office and time so no office is favoured).
  */
-import type { Model } from '../model/compile.js'
+import { servicesDuration, type Model } from '../model/compile.js'
 import { TerminplanError, type ValidationIssue } from '../model/errors.js'
 import { parseCommand, SearchRequestSchema, type ParsedSearchRequest, type SearchRequest, type Slot } from '../model/requests.js'
 import { serviceListIssues } from '../model/rules.js'
@@ -108,7 +108,7 @@ function officeDurations(ctx: SearchContext, services: number[], offices: string
   const hit = ctx.durationCache.get(key)
   if (hit) return hit
   const m = ctx.m
-  const nS = m.serviceIds.length, nO = m.officeIds.length
+  const nO = m.officeIds.length
   const dur = new Int32Array(nO)
   const excluded = new Uint8Array(nO)
   const accepted = offices ? new Set(offices.map((id) => m.officeIndex.get(id)!)) : null
@@ -117,15 +117,7 @@ function officeDurations(ctx: SearchContext, services: number[], offices: string
       excluded[o] = 1
       continue
     }
-    let total = 0
-    for (const si of services) {
-      const u = m.durationUnits[o * nS + si]
-      if (u === 0) {
-        total = 0
-        break
-      }
-      total += u
-    }
+    const total = servicesDuration(m, o, services)
     if (total === 0) excluded[o] = 2
     dur[o] = total
   }

@@ -22,6 +22,7 @@
  */
 import { z } from 'zod'
 import { TerminplanError } from '../../model/errors.js'
+import { servicesDuration } from '../../model/compile.js'
 import { addDays, formatInstant, localDateOf, localMinutesOf, parseInstant, fmtHm } from '../../model/tz.js'
 import type { Scheduler } from '../../solver/index.js'
 
@@ -92,15 +93,7 @@ export function exportZmsFreeSlots(s: Scheduler, opts: ZmsFreeSlotsOptions): Zms
   if (opts.to === undefined && to > horizonEnd) to = horizonEnd
   if (to < from) throw new TerminplanError('COMMAND_INVALID', 'the date range is empty', [{ path: '$.to', code: 'empty_range', message: `to (${to}) is before from (${from})` }])
 
-  const durationAt = (o: number) => {
-    let total = 0
-    for (const si of svc) {
-      const u = m.durationUnits[o * nS + si]
-      if (u === 0) return 0
-      total += u
-    }
-    return total
-  }
+  const durationAt = (o: number) => servicesDuration(m, o, svc)
   let officeIdx: number[]
   if (opts.offices) {
     officeIdx = opts.offices.map((id, i) => {
