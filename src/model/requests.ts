@@ -1,6 +1,7 @@
 /** Schemas of the commands a booking backend sends; validated like scenarios, with paths. */
 import { z } from 'zod'
 import { TerminplanError } from './errors.js'
+import { parseInstant } from './tz.js'
 import { zodIssues } from './load.js'
 import { IdSchema, InstantSchema, LocalDateSchema, ServiceListSchema, TimeWindowSchema, WaitlistEntrySchema } from './schema.js'
 
@@ -61,3 +62,42 @@ export const AcceptOfferOptionsSchema = z.strictObject({
   idempotencyKey: z.string().min(1).max(256).optional(),
 })
 export type AcceptOfferOptions = z.input<typeof AcceptOfferOptionsSchema>
+
+/**
+ * Fast paths for the booking hot path: a structural check that accepts only inputs the schema
+ * accepts too (a property test keeps them in step). Anything else goes through zod, which says
+ * what is wrong and where.
+ */
+const isId = (v: unknown): v is string => typeof v === 'string' && v.length >= 1 && v.length <= 128
+const hasOnlyKeys = (o: object, allowed: readonly string[], required: readonly string[]): boolean => {
+  const keys = Object.keys(o)
+  if (keys.length > allowed.length) return false
+  for (const k of keys) if (!allowed.includes(k)) return false
+  for (const k of required) if (!(k in o)) return false
+  return Object.getPrototypeOf(o) === Object.prototype || Object.getPrototypeOf(o) === null
+}
+const SLOT_KEYS = ['officeId', 'staffId', 'start', 'end', 'services'] as const
+
+export function isPlainSlot(v: unknown): v is Slot {
+  if (typeof v !== 'object' || v === null || !hasOnlyKeys(v, SLOT_KEYS, SLOT_KEYS)) return false
+  const s = v as Record<string, unknown>
+  if (!isId(s.officeId) || !isId(s.staffId) || typeof s.start !== 'string' || typeof s.end !== 'string') return false
+  if (s.start.length > 40 || s.end.length > 40 || parseInstant(s.start) === null || parseInstant(s.end) === null) return false
+  const list = s.services
+  if (!Array.isArray(list) || list.length < 1 || list.length > 10) return false
+  for (const x of list) if (!isId(x)) return false
+  return true
+}
+
+export function isPlainHoldOptions(v: unknown): v is { citizenId: string; ttlMinutes?: number } {
+  if (typeof v !== 'object' || v === null || !hasOnlyKeys(v, ['citizenId', 'ttlMinutes'], ['citizenId'])) return false
+  const o = v as Record<string, unknown>
+  if (!isId(o.citizenId)) return false
+  return o.ttlMinutes === undefined ? !('ttlMinutes' in o) : Number.isInteger(o.ttlMinutes) && (o.ttlMinutes as number) >= 1 && (o.ttlMinutes as number) <= 10080
+}
+
+export function isPlainConfirmOptions(v: unknown): v is { idempotencyKey?: string } {
+  if (typeof v !== 'object' || v === null || !hasOnlyKeys(v, ['idempotencyKey'], [])) return false
+  const k = (v as Record<string, unknown>).idempotencyKey
+  return k === undefined ? !('idempotencyKey' in v) : typeof k === 'string' && k.length >= 1 && k.length <= 256
+}

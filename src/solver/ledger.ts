@@ -58,7 +58,7 @@ export interface OfferRec {
   services: string[]
 }
 
-export type TimerKind = 'hold' | 'freeze' | 'offer' | 'reminder'
+export type TimerKind = 'hold' | 'freeze' | 'offer' | 'reminder' | 'begin'
 
 export interface Timer {
   at: number
@@ -67,7 +67,7 @@ export interface Timer {
   id: string
 }
 
-const KIND_ORDER: Record<TimerKind, number> = { hold: 0, freeze: 1, offer: 2, reminder: 3 }
+const KIND_ORDER: Record<TimerKind, number> = { hold: 0, freeze: 1, offer: 2, reminder: 3, begin: 4 }
 
 export class Ledger {
   readonly holds = new Map<string, HoldRec>()
@@ -102,6 +102,7 @@ export class Ledger {
       case 'offer':
         return this.groups.get(t.id)?.expiresAt === t.at
       case 'reminder':
+      case 'begin':
         return this.appointments.has(t.id)
     }
   }

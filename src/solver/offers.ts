@@ -40,7 +40,7 @@ export class OfferEngine {
   auto = true
   private readonly scopeCache: string[][]
 
-  constructor(private readonly core: OfferCore) {
+  constructor(readonly core: OfferCore) {
     this.wl = new WaitlistIndex(core.m, core.cal)
     const m = core.m
     this.scopeCache = m.officeIds.map((_, o) => [`o${o}`, `d${m.officeDistrict[o]}`, '*'])
@@ -132,6 +132,47 @@ export class OfferEngine {
       if (c.start > x) stack.push([x, c.start])
     }
     return made
+  }
+
+  /**
+   * The earliest free slot (any acceptable office and staff member) that suits `rec` and that it
+   * has not declined, day by day; office-days whose longest free run is too short are skipped.
+   */
+  earliestFor(rec: EntryRec): { staff: number; office: number; start: number; dur: number } | undefined {
+    const { m, ctx, occ } = this.core
+    const nO = m.officeIds.length
+    const durAt = new Int32Array(nO)
+    for (let o = 0; o < nO; o++) if (!rec.offices || rec.offices.has(o)) durAt[o] = servicesDuration(m, o, rec.services)
+    const dFrom = Math.max(0, ctx.nowDay, rec.dayFrom === -Infinity ? 0 : rec.dayFrom)
+    const dTo = Math.min(m.days - 1, rec.dayTo === Infinity ? m.days - 1 : rec.dayTo)
+    for (let d = dFrom; d <= dTo; d++) {
+      const rel = d - ctx.nowDay
+      if (rec.days && !rec.days.has(d)) continue
+      let best: { staff: number; office: number; start: number; dur: number } | undefined
+      const segs = ctx.daySegs[d]
+      for (let k = 0; k < segs.n; k++) {
+        const o = segs.office[k], dur = durAt[o]
+        if (dur === 0 || occ.officeDayMax[d * nO + o] < dur || rel < ctx.windowMin[o] || rel > ctx.windowMax[o]) continue
+        const p = segs.staff[k]
+        if (occ.maxRun[p * m.days + d] < dur || !this.skilled(p, rec.services)) continue
+        if (best && segs.start[k] >= best.start) break
+        const busy = occ.busy[p]
+        for (let u = Math.max(segs.start[k], ctx.nowUnit); u < segs.end[k]; ) {
+          if (getBit(busy, u)) {
+            u++
+            continue
+          }
+          let e = u
+          while (e < segs.end[k] && !getBit(busy, e)) e++
+          const t = this.wl.earliestUndeclined(rec, p, d, u, e, dur)
+          if (t >= 0 && (!best || t < best.start)) best = { staff: p, office: o, start: t, dur }
+          if (t >= 0) break
+          u = e
+        }
+      }
+      if (best) return best
+    }
+    return undefined
   }
 
   /** Offers exactly [start, start + dur) at staff `p`, office `o`, to one entry. */

@@ -12,6 +12,9 @@ import {
   AcceptOfferOptionsSchema,
   ConfirmOptionsSchema,
   HoldOptionsSchema,
+  isPlainConfirmOptions,
+  isPlainHoldOptions,
+  isPlainSlot,
   JoinWaitlistSchema,
   parseCommand,
   SlotSchema,
@@ -308,7 +311,7 @@ class SchedulerImpl implements Scheduler {
   }
 
   private resolveSlot(input: unknown): { office: number; staff: number; start: number; end: number; services: string[] } {
-    const slot = parseCommand(SlotSchema, input, 'slot')
+    const slot = isPlainSlot(input) ? input : parseCommand(SlotSchema, input, 'slot')
     const m = this.model
     const office = m.officeIndex.get(slot.officeId)
     if (office === undefined) fail('COMMAND_INVALID', '$.officeId', 'unknown_office', `${SLOT_RULES.unknown_office} "${slot.officeId}"`)
@@ -384,7 +387,7 @@ class SchedulerImpl implements Scheduler {
   }
 
   hold(slotInput: Slot, optsInput: HoldOptions): Hold {
-    const opts = parseCommand(HoldOptionsSchema, optsInput, 'hold options')
+    const opts = isPlainHoldOptions(optsInput) ? optsInput : parseCommand(HoldOptionsSchema, optsInput, 'hold options')
     const { office, staff, start, end, services } = this.resolveSlot(slotInput)
     const problem = this.placementProblem(office, staff, start, end, services, true)
     if (problem) {
@@ -431,7 +434,7 @@ class SchedulerImpl implements Scheduler {
   }
 
   confirm(holdId: string, optsInput: ConfirmOptions = {}): Appointment {
-    const opts = parseCommand(ConfirmOptionsSchema, optsInput, 'confirm options')
+    const opts = isPlainConfirmOptions(optsInput) ? optsInput : parseCommand(ConfirmOptionsSchema, optsInput, 'confirm options')
     if (typeof holdId !== 'string') fail('COMMAND_INVALID', '$.holdId', 'invalid_type', 'hold id must be a string')
     const key = opts.idempotencyKey
     const replay = this.replay(key, holdId)
@@ -479,7 +482,7 @@ class SchedulerImpl implements Scheduler {
 
   /** A citizen below the per-citizen limit again: their waiting entries may now get offers. */
   private reconsiderCitizen(citizenId: string | undefined): void {
-    if (citizenId === undefined || !this.engine.auto) return
+    if (citizenId === undefined || !this.engine.auto || this.engine.wl.waiting === 0) return
     for (const r of this.engine.wl.entriesOf(citizenId)) if (r.state === 'waiting') this.offerToEntry(r)
   }
 
@@ -524,6 +527,10 @@ class SchedulerImpl implements Scheduler {
           if (this.model.t0 + a.start * this.model.unitMs > this.ctx.now) this.notifyAppointment('reminder', a)
           break
         }
+        case 'begin':
+          // The appointment has begun and no longer counts against the citizen's limit.
+          this.reconsiderCitizen(this.ledger.appointments.get(t.id)!.citizenId)
+          break
       }
     }
     this.advanceTo(ms)
@@ -617,31 +624,12 @@ class SchedulerImpl implements Scheduler {
     }
   }
 
-  /** Offers a new entry the best free slot that suits it, if any (found by the ordinary search). */
+  /** Offers an entry that (again) waits the earliest free slot that suits it and that it has not declined. */
   private offerToEntry(rec: EntryRec): void {
-    if (!this.engine.auto) return
-    const m = this.model
-    const e = rec.entry
-    const offices = rec.offices ? [...rec.offices].sort((a, b) => a - b).map((o) => m.officeIds[o]) : undefined
-    if (offices && offices.length === 0) return
-    const ranges: { from?: string; to?: string }[] = e.dates ? [...e.dates].sort().map((d) => ({ from: d, to: d })) : [{ from: e.earliest, to: e.latest }]
-    for (const r of ranges) {
-      if (e.dates && ((e.earliest && r.from! < e.earliest) || (e.latest && r.from! > e.latest))) continue
-      const req: SearchRequest = { services: e.services, limit: 20 }
-      if (offices) req.offices = offices
-      if (r.from !== undefined) req.from = r.from
-      if (r.to !== undefined) req.to = r.to
-      if (e.windows) req.windows = e.windows
-      const { slots } = this.search(req)
-      for (const slot of slots) {
-        const p = m.staffIndex.get(slot.staffId)!
-        const start = (parseInstant(slot.start)! - m.t0) / m.unitMs
-        if (rec.declined.has(`${p}:${start}`)) continue
-        const end = (parseInstant(slot.end)! - m.t0) / m.unitMs
-        this.engine.offerFreeRun(p, start, end)
-        if (rec.state !== 'waiting') return
-      }
-    }
+    if (!this.engine.auto || rec.state !== 'waiting') return
+    if (!this.engine.core.mayOffer(rec)) return
+    const found = this.engine.earliestFor(rec)
+    if (found) this.engine.offerTo(rec, found.staff, found.office, found.start, found.dur)
   }
 
   leaveWaitlist(entryId: string): void {
@@ -803,12 +791,17 @@ class SchedulerImpl implements Scheduler {
     })
   }
 
-  /** A reminder timer `policy.reminderMinutesBefore` ahead, when that is still to come. */
+  /**
+   * An appointment's timers, both derived from it (so a restore sets them again): a reminder
+   * `policy.reminderMinutesBefore` ahead, and its beginning, when it stops counting against the
+   * citizen's limit and their waiting entries may get offers.
+   */
   private scheduleReminder(a: AppointmentRec): void {
+    if (a.citizenId === undefined) return
+    const startMs = this.model.t0 + a.start * this.model.unitMs
     const before = this.model.scenario.policy.reminderMinutesBefore
-    if (before <= 0 || a.citizenId === undefined || !this.sink) return
-    const at = this.model.t0 + a.start * this.model.unitMs - before * 60_000
-    if (at > this.ctx.now) this.ledger.addTimer(at, 'reminder', a.id)
+    if (before > 0 && this.sink && startMs - before * 60_000 > this.ctx.now) this.ledger.addTimer(startMs - before * 60_000, 'reminder', a.id)
+    if (startMs + 1 > this.ctx.now) this.ledger.addTimer(startMs + 1, 'begin', a.id)
   }
 
   now(): string {

@@ -718,8 +718,10 @@ describe('snapshot and restore', () => {
 })
 
 /**
- * Defects: each test states the expected behaviour; it fails until the engine is fixed. The
- * comment says what goes wrong, where, and a fix.
+ * Defects found while writing these and the model-based tests: each test states the expected
+ * behaviour, and fails while the defect is there; the comment says what went wrong, where, and a
+ * fix. (Several were fixed in the working tree while these tests were written; they stay as
+ * regression tests.)
  */
 describe('defects', () => {
   /**
@@ -837,6 +839,63 @@ describe('defects', () => {
     d.s.joinWaitlist(entry('B', { offices: ['north'], windows: [{ from: '08:20', to: '08:40' }] }))
     d.s.cancel(apptId('ana', 2, '08:20')) // the run 08:00–08:40 is free
     expect(d.s.offers().map((o) => [o.entryId, o.slot.start])).toEqual([['A', T(2, '08:20')]])
+  })
+
+  /**
+   * A citizen back on the waitlist (after declining or letting an offer expire) is looked after by
+   * src/solver/scheduler.ts offerToEntry, which runs the ordinary search (limit 20) and skips the
+   * slots the citizen declined. The search reports one staff member per office and start, so when
+   * that one is the declined slot, the same start at another staff member is never tried; and
+   * when the first 20 results are all declined, later slots are never reached. Fix: look for the
+   * entry's earliest undeclined free start per staff member (as bestCandidate does for a run), or
+   * search again past what was declined.
+   */
+  it('after declining a slot, the same time at another staff member is offered', () => {
+    const input: ScenarioInput = {
+      horizon: { start: '2026-06-01', days: 1 },
+      services: [{ id: 'a', name: 'A', durationMinutes: 20 }],
+      offices: [{ id: 'o', name: 'O', district: 'D', desks: 2, openingHours: [{ weekdays: [1], from: '08:00', to: '08:20' }], services: ['a'] }],
+      staff: [
+        { id: 'ana', office: 'o', skills: ['a'], shifts: [{ weekdays: [1], from: '08:00', to: '08:20' }] },
+        { id: 'bob', office: 'o', skills: ['a'], shifts: [{ weekdays: [1], from: '08:00', to: '08:20' }] },
+      ],
+    }
+    const d = start(input)
+    d.s.joinWaitlist({ id: 'A', citizenId: 'a', services: ['a'] })
+    const first = only(d, 'A')
+    d.s.declineOffer(first.id)
+    expect(d.s.offers().map((o) => [o.entryId, o.slot.staffId, o.slot.start])).toEqual([['A', first.slot.staffId === 'ana' ? 'bob' : 'ana', '2026-06-01T08:00:00+02:00']])
+  })
+
+  it('after declining 20 slots in a row, a later fitting slot is still offered', () => {
+    // One person, 08:00–16:00 (24 slots), a break, then 17:00–18:00 (3 slots).
+    const input: ScenarioInput = {
+      horizon: { start: '2026-06-01', days: 1 },
+      services: [{ id: 'a', name: 'A', durationMinutes: 20 }],
+      offices: [{ id: 'o', name: 'O', district: 'D', desks: 1, openingHours: [{ weekdays: [1], from: '08:00', to: '18:00' }], services: ['a'] }],
+      staff: [{ id: 'p', office: 'o', skills: ['a'], shifts: [{ weekdays: [1], from: '08:00', to: '18:00', breaks: [{ from: '16:00', to: '17:00' }] }] }],
+    }
+    const d = start(input)
+    d.s.joinWaitlist({ id: 'A', citizenId: 'a', services: ['a'] })
+    for (let i = 0; i < 24; i++) {
+      expect(only(d, 'A').slot.start, `offer ${i + 1}`).toBe(`2026-06-01T${String(8 + Math.floor(i / 3)).padStart(2, '0')}:${['00', '20', '40'][i % 3]}:00+02:00`)
+      d.s.declineOffer(only(d, 'A').id)
+    }
+    expect(d.s.offers().map((o) => o.slot.start)).toEqual(['2026-06-01T17:00:00+02:00'])
+  })
+
+  /**
+   * A citizen at the per-citizen limit is (rightly) not offered anything; but when they drop below
+   * it — their appointment begins, a hold of theirs expires — nothing offers them the free
+   * capacity that suits them. Fix: when a citizen's count of holds and appointments drops
+   * (appointment start, hold expiry, cancel), run offerToEntry for their waiting entries.
+   */
+  it('a citizen who drops below the per-citizen limit is offered what suits them', () => {
+    const d = start(town({ policy: { maxActiveAppointmentsPerCitizen: 1 }, free: [apptId('ana', 2, '09:00')] }))
+    d.s.joinWaitlist({ id: 'E', citizenId: 'z-ana-1-0800', services: ['id'] }) // has Monday 08:00 at ana
+    expect(d.s.offers()).toEqual([])
+    d.s.setNow('2026-06-01T08:10:00+02:00') // that appointment has begun: it no longer counts
+    expect(d.s.offers().map((o) => [o.entryId, o.slot.start])).toEqual([['E', T(2, '09:00')]])
   })
 
   /**

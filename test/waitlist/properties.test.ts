@@ -13,7 +13,7 @@
  * fitting citizen, nobody waits while a free slot suits them, an automatic offer goes to the best
  * waiting citizen the slot suits.
  *
- * TERMINPLAN_WL_RUNS sets the number of sequences (default 250), TERMINPLAN_WL_SEED the seed
+ * TERMINPLAN_WL_RUNS sets the number of sequences (default 200; half as many per completeness check), TERMINPLAN_WL_SEED the seed
  * (default: a new one each run; fast-check prints it with any counterexample),
  * TERMINPLAN_WL_TALLY=1 prints what the sequences did.
  */
@@ -22,7 +22,7 @@ import { describe, expect, it } from 'vitest'
 import { envInt } from '../solver/harness.js'
 import { buildWait, runWaitSequence, waitCommandsArb, waitSpecArb, type Checks } from './runner.js'
 
-const RUNS = envInt('TERMINPLAN_WL_RUNS', 250)
+const RUNS = envInt('TERMINPLAN_WL_RUNS', 200)
 const SEED = process.env.TERMINPLAN_WL_SEED !== undefined ? Number(process.env.TERMINPLAN_WL_SEED) : undefined
 /**
  * Bounds on a property's wall time, so that a failure's shrinking ends inside the test timeout and
@@ -76,7 +76,7 @@ describe('online matching is complete', () => {
         b.autoOffer = true
         runWaitSequence(b, commands, checks)
       }),
-      { numRuns: Math.round(RUNS / 3), seed: SEED, interruptAfterTimeLimit: COMPLETE_LIMIT_MS },
+      { numRuns: Math.round(RUNS / 2), seed: SEED, interruptAfterTimeLimit: COMPLETE_LIMIT_MS },
     )
   }
   it('freed capacity goes to the next citizen it suits (cancel, expired hold, declined, expired or withdrawn offer)', complete({ freed: true }))

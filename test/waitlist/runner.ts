@@ -27,6 +27,10 @@
  * `notificationFailed` without changing anything; snapshot → restore → snapshot identical, and the
  * restored scheduler behaves like the original (events, notifications, state).
  *
+ * The per-citizen limit (policy.maxActiveAppointmentsPerCitizen) applies to the waitlist too: no
+ * automatic offer goes to a citizen with that many holds and appointments not yet begun, and
+ * acceptOffer is then rejected (LIMIT_EXCEEDED); a manual offer() may still be made.
+ *
  * Optional checks (`Checks`), the completeness of the online matching: `freed` — after capacity
  * frees (cancel, expired hold or offer, declined or withdrawn offer), no waiting citizen is left
  * whom a free slot overlapping the freed units would suit; `quiescent` — after every command, no
@@ -35,7 +39,7 @@
  */
 import fc from 'fast-check'
 import { expect } from 'vitest'
-import { TerminplanError, type ValidationIssue } from '../../src/model/errors.js'
+import { TerminplanError } from '../../src/model/errors.js'
 import { loadScenario } from '../../src/model/load.js'
 import type { Scenario, ScenarioInput, WaitlistEntry } from '../../src/model/schema.js'
 import type { SearchRequest, Slot } from '../../src/model/requests.js'
@@ -66,7 +70,7 @@ const ALL = [1, 2, 3, 4, 5, 6, 7]
 /** Ways a join request is made invalid on purpose (each with the JSON path it must be reported at). */
 export const INVALID_JOINS = [
   'unknownService', 'unknownOffice', 'unknownDistrict', 'badWindow', 'serviceString', 'emptyServices', 'badDate',
-  'extraKey', 'badPriority', 'badCreatedAt', 'badWeekday', 'citizenNumber', 'officesEmpty', 'badId',
+  'extraKey', 'badPriority', 'badCreatedAt', 'badWeekday', 'citizenNumber', 'officesEmpty', 'badId', 'noWindows', 'manyWindows',
 ] as const
 export type InvalidJoin = (typeof INVALID_JOINS)[number]
 
@@ -154,6 +158,8 @@ export function joinRequest(scenario: Scenario, now: number, c: JoinCommand): Re
     case 'citizenNumber': req.citizenId = 42; break
     case 'officesEmpty': req.offices = []; delete req.district; break
     case 'badId': req.id = ''; break
+    case 'noWindows': req.windows = []; break
+    case 'manyWindows': req.windows = Array.from({ length: 51 }, () => ({ from: '08:00', to: '09:00' })); break
   }
   return req
 }
@@ -174,6 +180,8 @@ export function joinIssues(scenario: Scenario, c: JoinCommand, req: Record<strin
     case 'citizenNumber': return { zodPath: '$.citizenId', issues: [] }
     case 'officesEmpty': return { zodPath: '$.offices', issues: [] }
     case 'badId': return { zodPath: '$.id', issues: [] }
+    case 'noWindows': return { zodPath: '$.windows', issues: [] }
+    case 'manyWindows': return { zodPath: '$.windows', issues: [] }
   }
   const out: { path: string; code: string }[] = []
   const services = req.services as string[]
@@ -507,7 +515,8 @@ export function runWaitSequence(b: BuiltWait, commands: WaitCommand[], checks: C
     return null
   }
 
-  type Ctx = { cmd: string; target?: number; manual?: boolean; accept?: string; decline?: string; leave?: string; cancelled?: RefAppointment; joined?: boolean }
+  /** What the command was: which events it may cause. `target`: the new now of a clock move. */
+  type Ctx = { cmd: string; target?: number; manual?: boolean; accept?: string; decline?: string; leave?: string; cancelled?: RefAppointment }
 
   /**
    * Replays a successful command's events against the models, checking that each is possible at

@@ -30,6 +30,8 @@ export interface AssignOptions {
    * 15 million a second on a 2024 server core). Default 5 million.
    */
   effort?: number
+  /** Stop after this many iterations without a better assignment. Default: 8 restarts' worth. */
+  stall?: number
   /** Stop as soon as a feasible assignment costs at most this (e.g. an LP bound rounded up). */
   lowerBound?: number
   /** Safety stop in ms, measured with `clock`. */
@@ -39,7 +41,7 @@ export interface AssignOptions {
 
 const EPS = 1e-9
 
-export function solveAssignment(p: AssignmentProblem, opts: AssignOptions = {}): AssignmentSolution {
+export function solveCapacitatedAssignment(p: AssignmentProblem, opts: AssignOptions = {}): AssignmentSolution {
   const { nItems, nAgents } = p
   const rng = createRng(opts.seed ?? 1)
   const rank = opts.rank ?? p.arcCost
@@ -222,6 +224,8 @@ export function solveAssignment(p: AssignmentProblem, opts: AssignOptions = {}):
   const effort = opts.effort ?? 5e6
   let evaluated = 0
   const restartAfter = Math.max(200, 4 * nUnits)
+  const stall = opts.stall ?? 8 * restartAfter
+  let lastBest = 0
   let lastImprove = 0
   const overAfter = (l: number, a: number) => (l > cap[a] + EPS ? l - cap[a] : 0)
 
@@ -349,8 +353,8 @@ export function solveAssignment(p: AssignmentProblem, opts: AssignOptions = {}):
     } else place(mu, mg)
     const before = bestCost
     record()
-    if (bestCost < before) lastImprove = iter
-    if (done() || evaluated >= effort) break
+    if (bestCost < before) lastImprove = lastBest = iter
+    if (done() || evaluated >= effort || iter - lastBest > stall) break
     rho = overload > EPS ? Math.min(rho * 1.1, rho0 * 1e6) : Math.max(rho0 / 16, rho / 1.1)
     if (iter - lastImprove > restartAfter && best) {
       restore(best)

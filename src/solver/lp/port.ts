@@ -15,6 +15,8 @@ export interface LpSolveOptions {
   mipGap?: number
   /** Solve the LP relaxation (integrality ignored). */
   relax?: boolean
+  /** Presolve: true, false, or (default) the back end's choice. javascript-lp-solver never presolves. */
+  presolve?: boolean
   /** Explain infeasibility (conflicting rows) where the back end can. Default true. */
   explain?: boolean
   /** MIP progress as the back end reports it: new incumbents and bounds. */

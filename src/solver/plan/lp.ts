@@ -52,6 +52,11 @@ export interface PlanLpOptions {
   names?: boolean
   /** Evaluate fixed quotas: per office-day index, per service index. */
   quotas?: (officeDay: number, service: number) => number
+  /**
+   * The exact integer model (a MIP, for small instances and proofs): integer slots per service and
+   * free run, each run's slots within its length, each office-day within its share.
+   */
+  exact?: boolean
 }
 
 export interface CapacityRow {
@@ -82,6 +87,8 @@ export interface PlanLp {
   valueRow: Map<number, number>
   /** Fairness variable, or −1. */
   muCol: number
+  /** Exact model only: integer slot columns per run and service. */
+  slotCols: { officeDay: number; run: number; service: number; col: number }[]
   /** Decided demand per district (arrived at least targetDays before the end). */
   decidedByDistrict: Float64Array
   decided: Uint8Array
@@ -147,7 +154,6 @@ export function buildPlanLp(m: Model, supply: Supply, demand: Demand, firstDay: 
   const decided = new Uint8Array(nCoh)
   const yC: number[] = [], yD: number[] = []
   const yStart = b.nCols
-  const totalDemand = demand.cohorts.reduce((a, c) => a + c.count, 0)
   const nDistricts = Math.max(m.districtIds.length, ...demand.groups.map((g) => g.district + 1))
   const decidedByDistrict = new Float64Array(nDistricts)
   const hasSupplyDay = new Map<string, boolean>()
@@ -342,6 +348,7 @@ export function buildPlanLp(m: Model, supply: Supply, demand: Demand, firstDay: 
 
   // ---- capacity: staff minutes by skill class, or fixed quotas --------------------------------
   const capacityRows: CapacityRow[] = []
+  const slotCols: PlanLp['slotCols'] = []
   supply.officeDays.forEach((od, i) => {
     const present = od.services.filter((s) => supplyCols.has(odsKey(i, s, nS)))
     if (present.length === 0) return
@@ -352,6 +359,30 @@ export function buildPlanLp(m: Model, supply: Supply, demand: Demand, firstDay: 
         if (cols.length === 1) b.setBounds(cols[0], 0, Math.min(q, Infinity))
         else b.addRow(-Infinity, q, cols, cols.map(() => 1), nm(() => `quota[${svc(s)},${m.officeIds[od.office]},${date(od.day)}]`))
       }
+      return
+    }
+    if (o.exact) {
+      // z[s, run] integer; quota(s) = Σ_run z ≤ … and Σ supply columns ≤ quota.
+      const runCols: { run: number; col: number; s: number }[] = []
+      for (const s of present) {
+        const du = m.durationUnits[od.office * nS + s]
+        const idx: number[] = [...supplyCols.get(odsKey(i, s, nS))!], val: number[] = idx.map(() => 1)
+        for (const r of od.runs) {
+          const run = supply.runs[r]
+          if (m.skill[run.staff * nS + s] !== 1 || run.end - run.start < du) continue
+          const col = b.addCol({ upper: Math.floor((run.end - run.start) / du), integer: true, name: nm(() => `z[${svc(s)},${m.staffIds[run.staff]},${run.start}]`) })
+          runCols.push({ run: r, col, s })
+          slotCols.push({ officeDay: i, run: r, service: s, col })
+          idx.push(col)
+          val.push(-1)
+        }
+        b.addRow(-Infinity, 0, idx, val, nm(() => `slots[${svc(s)},${m.officeIds[od.office]},${date(od.day)}]`))
+      }
+      for (const r of od.runs) {
+        const mine = runCols.filter((z) => z.run === r)
+        if (mine.length) b.addRow(-Infinity, supply.runs[r].end - supply.runs[r].start, mine.map((z) => z.col), mine.map((z) => m.durationUnits[od.office * nS + z.s]))
+      }
+      if (runCols.length) b.addRow(-Infinity, Math.floor(od.units * (1 - o.keepBack) + 1e-9), runCols.map((z) => z.col), runCols.map((z) => m.durationUnits[od.office * nS + z.s]), nm(() => `share[${m.officeIds[od.office]},${date(od.day)}]`))
       return
     }
     const classes = od.classes.map((c) => ({ services: c.services.filter((s) => present.includes(s)), units: c.units * (1 - o.keepBack) })).filter((c) => c.services.length)
@@ -365,29 +396,57 @@ export function buildPlanLp(m: Model, supply: Supply, demand: Demand, firstDay: 
       const row = b.addRow(-Infinity, set.cap, idx, val, nm(() => `cap[${m.officeIds[od.office]},${date(od.day)},{${set.services.map(svc).join(' ')}}]`))
       capacityRows.push({ officeDay: i, row, services: set.services, capUnits: set.cap })
     }
+    // Runs are cut by breaks and bookings: slots whose lengths are all multiples of k fill at most
+    // k·⌊L/k⌋ of a run of L units. One row per such family (valid for every integer plan); it
+    // tells the LP where short slots are needed to fill the ends of runs.
+    const durs = [...new Set(present.map((s) => m.durationUnits[od.office * nS + s]))]
+    for (let k = 2; k <= Math.max(...durs); k++) {
+      const fam = present.filter((s) => m.durationUnits[od.office * nS + s] % k === 0)
+      if (fam.length === 0 || fam.length === present.length && k === 1) continue
+      let runsCap = 0, units = 0
+      for (const r of od.runs) {
+        const run = supply.runs[r]
+        if (!fam.some((s) => m.skill[run.staff * nS + s] === 1)) continue
+        const L = run.end - run.start
+        runsCap += k * Math.floor(L / k)
+        units += L
+      }
+      const cap = Math.min(runsCap, units * (1 - o.keepBack))
+      if (cap >= units * (1 - o.keepBack) - 1e-9) continue
+      const idx: number[] = [], val: number[] = []
+      for (const s of fam)
+        for (const col of supplyCols.get(odsKey(i, s, nS))!) {
+          idx.push(col)
+          val.push(m.durationUnits[od.office * nS + s])
+        }
+      const row = b.addRow(-Infinity, cap, idx, val, nm(() => `runs${k}[${m.officeIds[od.office]},${date(od.day)}]`))
+      capacityRows.push({ officeDay: i, row, services: fam, capUnits: cap })
+    }
   })
 
-  // ---- fairness: μ ≤ on-time share of every district with decided demand ----------------------
+  // ---- fairness: μ ≤ on-time share of every district ----------------------------------------
+  // A cohort's on-time service is n − v, so each row is Σ (n − v) − D·μ ≥ 0 over the district's
+  // cohorts: one coefficient per cohort (not per flow), which keeps the rows sparse.
   let muCol = -1
-  const decidedTotal = decidedByDistrict.reduce((a, x) => a + x, 0)
-  if (w.fairness > 0 && decidedTotal > 0 && decidedByDistrict.filter((x) => x > 0).length > 1) {
-    muCol = b.addCol({ upper: 1, cost: -w.fairness * decidedTotal, name: nm(() => 'mu') })
+  const districtDemand = new Float64Array(nDistricts)
+  for (const c of demand.cohorts) if (demand.groups[c.group].district >= 0) districtDemand[demand.groups[c.group].district] += c.count
+  const demandTotal = districtDemand.reduce((a, x) => a + x, 0)
+  if (w.fairness > 0 && districtDemand.filter((x) => x > 0).length > 1) {
+    muCol = b.addCol({ upper: 1, cost: -w.fairness * demandTotal, name: nm(() => 'mu') })
     const rows: { idx: number[]; val: number[] }[] = Array.from({ length: nDistricts }, () => ({ idx: [], val: [] }))
-    for (let k = 0; k < yC.length; k++) {
-      const ci = yC[k]
-      const dist = demand.groups[demand.cohorts[ci].group].district
-      if (!decided[ci] || dist < 0) continue
-      rows[dist].idx.push(yStart + k)
-      rows[dist].val.push(1)
-    }
+    demand.cohorts.forEach((c, ci) => {
+      const dist = demand.groups[c.group].district
+      if (dist < 0) return
+      rows[dist].idx.push(vCol[ci])
+      rows[dist].val.push(-1)
+    })
     rows.forEach((r, dist) => {
-      if (decidedByDistrict[dist] <= 0) return
+      if (districtDemand[dist] <= 0) return
       r.idx.push(muCol)
-      r.val.push(-decidedByDistrict[dist])
-      b.addRow(0, Infinity, r.idx, r.val, nm(() => `fair[${dist}]`))
+      r.val.push(-districtDemand[dist])
+      b.addRow(-districtDemand[dist], Infinity, r.idx, r.val, nm(() => `fair[${dist}]`))
     })
   }
-  void totalDemand
 
   return {
     model: b.build(),
@@ -403,6 +462,7 @@ export function buildPlanLp(m: Model, supply: Supply, demand: Demand, firstDay: 
     capacityRows,
     valueRow,
     muCol,
+    slotCols,
     decidedByDistrict,
     decided,
   }
