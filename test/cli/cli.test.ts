@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -69,6 +69,21 @@ describe('terminplan CLI', () => {
     expect((await run(['validate'])).code).toBe(2)
     expect((await run(['no-such-command'])).code).toBe(2)
   })
+
+  it('matches a generated Berlin waitlist to free slots and reports bound and gap', async () => {
+    const out = join(dir, 'match.json')
+    const r = await run(['match', 'berlin', '--waiting', '400', '--seed', '3', '--json', out])
+    expect(r.err).toBe('')
+    expect(r.code).toBe(0)
+    expect(r.out).toMatch(/^method\s+(exact-matching|lp-rounding)$/m)
+    const res = JSON.parse(readFileSync(out, 'utf8'))
+    expect(res.waiting).toBe(400)
+    expect(res.assignments.length).toBeGreaterThan(0)
+    expect(res.bound + 1e-9).toBeGreaterThanOrEqual(res.objective)
+    expect(res.gap).toBeLessThan(0.05)
+    // Opaque ids only: no names or other personal data in the export.
+    expect(Object.keys(res.assignments[0]).sort()).toEqual(['citizenId', 'entryId', 'slot', 'weight'])
+  }, 120_000)
 
   it('summarises the Berlin example as JSON with its capacity', async () => {
     const r = await run(['summary', 'berlin', '--json'])
