@@ -8,6 +8,8 @@ export default defineConfig([
     sourcemap: true,
     clean: true,
     target: 'node20',
+    // import.meta.url in the CommonJS build (the LP back end finds its worker by it)
+    shims: true,
   },
   {
     entry: { 'cli/main': 'src/cli/main.ts' },
@@ -15,5 +17,12 @@ export default defineConfig([
     sourcemap: true,
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
+  },
+  {
+    // The LP worker thread, loaded by src/adapters/lp/backend.ts from next to the bundle.
+    entry: { 'lp-worker': 'src/adapters/lp/worker.ts' },
+    format: ['esm'],
+    sourcemap: true,
+    target: 'node20',
   },
 ])

@@ -7,11 +7,12 @@ import { machine, table, type BenchContext } from './lib.js'
 import { slotsSuite } from './slots.js'
 import { waitlistSuite } from './waitlist.js'
 import { matchingSuite } from './matching.js'
+import { lpSuite } from './lp.js'
 
 const ci = process.argv.includes('--ci')
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7)
 const ctx: BenchContext = { ci, timeMs: ci ? 300 : 2000, rows: [] }
-const suites: Record<string, (c: BenchContext) => Promise<void>> = { slots: slotsSuite, waitlist: waitlistSuite, matching: matchingSuite }
+const suites: Record<string, (c: BenchContext) => Promise<void>> = { slots: slotsSuite, waitlist: waitlistSuite, matching: matchingSuite, lp: lpSuite }
 
 for (const [name, run] of Object.entries(suites)) {
   if (only && only !== name) continue

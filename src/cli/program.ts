@@ -10,6 +10,7 @@ import { readScenario } from './io.js'
 import { registerMatch } from './commands/match.js'
 import { registerIcs } from './commands/ics.js'
 import { registerImport } from './commands/import.js'
+import { registerPlan } from './commands/plan.js'
 
 export interface CliIo {
   stdout: (s: string) => void
@@ -27,7 +28,7 @@ const processIo: CliIo = {
   isTTY: process.stderr.isTTY === true,
 }
 
-const commandModules: RegisterCommand[] = [registerMatch, registerIcs, registerImport]
+const commandModules: RegisterCommand[] = [registerMatch, registerIcs, registerImport, registerPlan]
 
 function formatSummary(sum: ReturnType<typeof summarizeModel>): string {
   const rows: [string, string | number][] = [

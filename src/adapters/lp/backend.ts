@@ -25,7 +25,7 @@ export interface LpBackendOptions {
    * the calling thread (blocks; for benchmarks that time the engine alone, and for tools).
    */
   mode?: 'worker' | 'inline'
-  /** How long past the budget a worker may take to answer before it is terminated. Default 250 ms. */
+  /** How long past the budget a worker may take to answer before it is terminated: this or a tenth of the budget, whichever is more. Default 250 ms. */
   graceMs?: number
 }
 
@@ -113,17 +113,20 @@ class WorkerBackend implements LpBackend {
         return
       }
       w.ref()
-      p.timer = setTimeout(() => this.onTimeout(p), budget + this.graceMs)
+      p.timer = setTimeout(() => this.onTimeout(p), budget + Math.max(this.graceMs, budget * 0.1))
       const req: WorkerRequest = {
         id: p.id,
         engine: this.name,
         model,
+        // The engine stops itself a little early (HiGHS checks its clock only now and then); the
+        // deadline is wall-clock time, so a fresh worker's start-up comes off the engine's share.
+        deadline: Date.now() + budget * 0.85,
         options: {
-          // The engine stops itself a little early; start-up time of a fresh worker comes off too.
-          timeLimitMs: Math.max(1, budget * 0.95 - (performance.now() - started)),
+          timeLimitMs: Math.max(1, budget * 0.85),
           mipGap: options.mipGap ?? DEFAULT_MIP_GAP,
           relax: options.relax ?? false,
           explain: options.explain ?? true,
+          ...(options.presolve !== undefined ? { presolve: options.presolve } : {}),
         },
       }
       w.postMessage(req)
@@ -178,6 +181,11 @@ class WorkerBackend implements LpBackend {
   async close(): Promise<void> {
     const w = this.worker
     this.worker = undefined
+    const p = this.pending
+    if (p) {
+      this.finish(p)
+      p.reject(new TerminplanError('SOLVER_FAILED', `the ${this.name} back end was closed during a solve`))
+    }
     if (w) await w.terminate()
   }
 }
@@ -196,6 +204,7 @@ class InlineBackend implements LpBackend {
       mipGap: options.mipGap ?? DEFAULT_MIP_GAP,
       relax: options.relax ?? false,
       explain: options.explain ?? true,
+      ...(options.presolve !== undefined ? { presolve: options.presolve } : {}),
       onProgress: options.onProgress ? ({ incumbent: _x, ...p }) => options.onProgress!(p) : undefined,
     })
     return { ...r, timeMs: performance.now() - t0 }

@@ -15,6 +15,7 @@ export interface EngineOptions {
   mipGap: number
   relax: boolean
   explain: boolean
+  presolve?: boolean
   /** Progress with the incumbent's values, so a killed worker still leaves its best solution. */
   onProgress?: (p: LpProgress & { incumbent?: LpIncumbent }) => void
 }

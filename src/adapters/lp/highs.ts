@@ -7,12 +7,14 @@
 import loadHighs from 'highs'
 import type { Highs, Model as HighsModel } from 'highs'
 import { TerminplanError } from '../../model/errors.js'
-import { conflictOf, rowBoundConflicts } from '../../solver/lp/explain.js'
+import { conflictOf, deletionFilter, rowBoundConflicts } from '../../solver/lp/explain.js'
 import { isMip, type LpModel } from '../../solver/lp/model.js'
 import type { LpConflict, LpIncumbent, LpResult } from '../../solver/lp/port.js'
 import type { EngineOptions, LpEngine } from './engine.js'
 
 let loading: Promise<Highs> | undefined
+/** Models up to this many rows get a deletion-filter explanation when HiGHS' IIS finds nothing. */
+const EXPLAIN_MAX_ROWS = 60
 
 /** Loads the WASM module once per thread. */
 export function loadHighsModule(): Promise<Highs> {
@@ -71,6 +73,7 @@ export async function createHighsEngine(): Promise<LpEngine> {
         time_limit: Math.max(0.001, opts.timeLimitMs / 1000),
         mip_rel_gap: opts.mipGap,
         random_seed: 0,
+        ...(opts.presolve !== undefined ? { presolve: opts.presolve ? 'on' : 'off' } : {}),
         ...overrides,
       })
       let incumbent: LpIncumbent | undefined
@@ -85,8 +88,11 @@ export async function createHighsEngine(): Promise<LpEngine> {
               opts.onProgress?.({ timeMs: (e.data.running_time ?? 0) * 1000, objective: incumbent.objective, bound, incumbent })
               return undefined
             },
-            [cb.mipLogging]: (e: { data: { mip_dual_bound?: number; mip_primal_bound?: number; running_time?: number } }) => {
-              if (Number.isFinite(e.data.mip_dual_bound)) bound = e.data.mip_dual_bound
+            // Bounds as they improve, so a worker cut off at its deadline still leaves one.
+            [cb.mipLogging]: (e: { data: { mip_dual_bound?: number; running_time?: number } }) => {
+              const b = e.data.mip_dual_bound
+              if (b === undefined || !Number.isFinite(b) || b === bound) return undefined
+              bound = b
               opts.onProgress?.({ timeMs: (e.data.running_time ?? 0) * 1000, objective: incumbent?.objective, bound })
               return undefined
             },
@@ -117,7 +123,13 @@ export async function createHighsEngine(): Promise<LpEngine> {
             // no ray: the answer stays uncertified
           }
         }
-        if (opts.explain) res.conflict = explain(m, model)
+        if (opts.explain) {
+          res.conflict = explain(m, model, Math.min(5, Math.max(0.05, (opts.timeLimitMs - (performance.now() - t0)) / 1000)))
+          if (!res.conflict && m.nRows <= EXPLAIN_MAX_ROWS) {
+            const deadline = performance.now() + Math.min(2000, opts.timeLimitMs)
+            res.conflict = deletionFilter(m, (sub) => run(sub, { ...opts, relax: true, explain: false, onProgress: undefined }).status === 'infeasible', deadline, () => performance.now())
+          }
+        }
         return res
       }
       if (status === ST.unbounded) return { status: 'unbounded', ...base }
@@ -155,14 +167,16 @@ export async function createHighsEngine(): Promise<LpEngine> {
   }
 }
 
-function explain(m: LpModel, model: HighsModel): LpConflict | undefined {
+function explain(m: LpModel, model: HighsModel, seconds: number): LpConflict | undefined {
   try {
+    // The row-priority strategy finds conflicts the default light one misses.
+    model.options.set({ iis_strategy: 6, iis_time_limit: Math.max(0.01, seconds) })
     const iis = model.getIis()
     const rows = Array.from(iis.rowIndex)
     const cols = Array.from(iis.colIndex)
     if (rows.length || cols.length) return conflictOf(m, 'highs-iis', rows, cols)
   } catch {
-    // IIS not available for this model: fall back to our own row check
+    // IIS not available for this model: fall back to our own checks
   }
   return rowBoundConflicts(m)
 }

@@ -13,56 +13,88 @@ import { deletionFilter, rowBoundConflicts } from '../../solver/lp/explain.js'
 import { isMip, type LpModel } from '../../solver/lp/model.js'
 import type { LpResult } from '../../solver/lp/port.js'
 import type { EngineOptions, LpEngine } from './engine.js'
+import { JSLP_MAX_CELLS, jslpCells } from './limits.js'
 
-/** Dense tableau cells (rows × columns, bound rows included) javascript-lp-solver is allowed. */
-export const JSLP_MAX_CELLS = 2_000_000
+export { JSLP_MAX_CELLS, jslpCells }
+
 /** Models up to this many rows get a deletion-filter explanation when infeasible. */
 const EXPLAIN_MAX_ROWS = 60
-
-/** Tableau size the model would need: its rows plus one per bounded column, by columns + slacks. */
-export function jslpCells(m: LpModel): number {
-  let boundRows = 0
-  for (let j = 0; j < m.nCols; j++) if (m.colLower[j] !== 0 || m.colUpper[j] !== Infinity) boundRows++
-  const rows = m.nRows + boundRows + 1
-  return rows * (m.nCols + rows)
-}
 
 interface Built {
   json: JslpModel
   /** Rows with no coefficients whose bounds exclude 0: infeasible before any solve. */
   emptyInfeasible: number[]
+  /** x_j = base[j] + sign[j]·p_j − (free ? q_j : 0), with p, q ≥ 0 the solver's variables. */
+  base: Float64Array
+  sign: Float64Array
+  free: Uint8Array
+  /** Constant added to the objective by the substitution (offset included). */
+  constant: number
 }
 
+/**
+ * javascript-lp-solver's variables are ≥ 0 (its `unrestricted` variables gave wrong answers in our
+ * property tests, caught by the verifier), so columns are substituted: x = l + p (finite lower
+ * bound), x = u − p (only an upper bound), x = p − q (free); finite ranges become one-term rows.
+ */
 function toJslp(m: LpModel, mip: boolean, opts: EngineOptions): Built {
   const variables: Record<string, Record<string, number>> = {}
   const constraints: Record<string, { min?: number; max?: number; equal?: number }> = {}
   const ints: Record<string, 1> = {}
-  const unrestricted: Record<string, 1> = {}
   const emptyInfeasible: number[] = []
   const bound = (lo: number, up: number) => (lo === up ? { equal: lo } : { ...(lo !== -Infinity ? { min: lo } : {}), ...(up !== Infinity ? { max: up } : {}) })
+  const base = new Float64Array(m.nCols), sign = new Float64Array(m.nCols), free = new Uint8Array(m.nCols)
+  let constant = m.offset
   for (let j = 0; j < m.nCols; j++) {
-    const v: Record<string, number> = {}
-    if (m.colCost[j] !== 0) v.obj = m.colCost[j]
-    variables[`c${j}`] = v
-    const lo = m.colLower[j], up = m.colUpper[j]
-    if (lo < 0) unrestricted[`c${j}`] = 1
-    // jslp's variables are ≥ 0 unless unrestricted; other bounds become one-term rows.
-    const rowLo = lo === 0 ? -Infinity : lo
-    if (rowLo !== -Infinity || up !== Infinity) {
-      constraints[`b${j}`] = bound(rowLo, up)
-      v[`b${j}`] = 1
+    const isInt = mip && m.integer[j] === 1
+    let lo = m.colLower[j], up = m.colUpper[j]
+    if (isInt) {
+      lo = Math.ceil(lo - 1e-9)
+      up = Math.floor(up + 1e-9)
     }
-    if (mip && m.integer[j]) ints[`c${j}`] = 1
+    const v: Record<string, number> = {}
+    variables[`c${j}`] = v
+    if (lo !== -Infinity) {
+      base[j] = lo
+      sign[j] = 1
+      if (up !== Infinity) {
+        constraints[`b${j}`] = { max: up - lo }
+        v[`b${j}`] = 1
+      }
+    } else if (up !== Infinity) {
+      base[j] = up
+      sign[j] = -1
+    } else {
+      sign[j] = 1
+      free[j] = 1
+      variables[`n${j}`] = {}
+      if (isInt) ints[`n${j}`] = 1
+    }
+    const c = m.colCost[j]
+    constant += c * base[j]
+    if (c !== 0) {
+      v.obj = c * sign[j]
+      if (free[j]) variables[`n${j}`].obj = -c
+    }
+    if (isInt) ints[`c${j}`] = 1
   }
   for (let i = 0; i < m.nRows; i++) {
-    const lo = m.rowLower[i], up = m.rowUpper[i]
+    let lo = m.rowLower[i], up = m.rowUpper[i]
     if (m.rowStart[i + 1] === m.rowStart[i]) {
       if (lo > 0 || up < 0) emptyInfeasible.push(i)
       continue
     }
     if (lo === -Infinity && up === Infinity) continue
+    let shift = 0
+    for (let k = m.rowStart[i]; k < m.rowStart[i + 1]; k++) {
+      const j = m.rowIndex[k], a = m.rowValue[k]
+      shift += a * base[j]
+      variables[`c${j}`][`r${i}`] = a * sign[j]
+      if (free[j]) variables[`n${j}`][`r${i}`] = -a
+    }
+    lo -= shift
+    up -= shift
     constraints[`r${i}`] = bound(lo, up)
-    for (let k = m.rowStart[i]; k < m.rowStart[i + 1]; k++) variables[`c${m.rowIndex[k]}`][`r${i}`] = m.rowValue[k]
   }
   const json: JslpModel = {
     optimize: 'obj',
@@ -70,10 +102,9 @@ function toJslp(m: LpModel, mip: boolean, opts: EngineOptions): Built {
     constraints,
     variables,
     ...(Object.keys(ints).length ? { ints } : {}),
-    ...(Object.keys(unrestricted).length ? { unrestricted } : {}),
     options: { presolve: false, timeout: Math.max(1, Math.floor(opts.timeLimitMs)), tolerance: opts.mipGap, exitOnCycles: true },
   }
-  return { json, emptyInfeasible }
+  return { json, emptyInfeasible, base, sign, free, constant }
 }
 
 export function createJslpEngine(): LpEngine {
@@ -87,7 +118,7 @@ export function createJslpEngine(): LpEngine {
         [{ path: '$', code: 'model_too_large', message: `javascript-lp-solver is limited to ${JSLP_MAX_CELLS / 1e6} M tableau cells; use HiGHS` }],
       )
     const mip = !opts.relax && isMip(m)
-    const { json, emptyInfeasible } = toJslp(m, mip, opts)
+    const { json, emptyInfeasible, base: x0, sign, free, constant } = toJslp(m, mip, opts)
     const base = () => ({ backend: 'jslp', timeMs: performance.now() - t0 })
     if (emptyInfeasible.length) return { status: 'infeasible', ...base(), conflict: opts.explain ? rowBoundConflicts(m) : undefined }
     let res: Record<string, unknown>
@@ -106,11 +137,9 @@ export function createJslpEngine(): LpEngine {
     }
     if (res.bounded === false) return { status: 'unbounded', ...base() }
     const x = new Float64Array(m.nCols)
-    for (let j = 0; j < m.nCols; j++) {
-      const v = res[`c${j}`]
-      x[j] = typeof v === 'number' ? v : 0
-    }
-    const objective = (typeof res.result === 'number' ? res.result : 0) + m.offset
+    const num = (v: unknown) => (typeof v === 'number' ? v : 0)
+    for (let j = 0; j < m.nCols; j++) x[j] = x0[j] + sign[j] * num(res[`c${j}`]) - (free[j] ? num(res[`n${j}`]) : 0)
+    const objective = num(res.result) + constant
     if (mip) {
       let integral = true
       for (let j = 0; j < m.nCols && integral; j++) if (m.integer[j] && Math.abs(x[j] - Math.round(x[j])) > 1e-6) integral = false

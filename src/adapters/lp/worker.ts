@@ -13,6 +13,8 @@ export interface WorkerRequest {
   id: number
   engine: EngineName
   model: LpModel
+  /** Wall-clock deadline (epoch ms) for the engine; its time limit is what is left of it. */
+  deadline?: number
   options: Omit<EngineOptions, 'onProgress'>
 }
 
@@ -33,7 +35,8 @@ if (port) {
       if (!engine) engines.set(req.engine, (engine = loadEngine(req.engine)))
       const e = await engine
       post({ id: req.id, type: 'ready', loadMs: performance.now() - t0 })
-      const result = e.solve(req.model, { ...req.options, onProgress: (progress) => post({ id: req.id, type: 'progress', progress }) })
+      const timeLimitMs = req.deadline !== undefined ? Math.max(1, Math.min(req.options.timeLimitMs, req.deadline - Date.now())) : req.options.timeLimitMs
+      const result = e.solve(req.model, { ...req.options, timeLimitMs, onProgress: (progress) => post({ id: req.id, type: 'progress', progress }) })
       post({ id: req.id, type: 'result', result })
     } catch (err) {
       if (isTerminplanError(err)) post({ id: req.id, type: 'error', error: { code: err.code, message: err.message, issues: err.issues } })

@@ -91,7 +91,7 @@ export function evaluateAssignment(p: AssignmentProblem, arcUnits: ArrayLike<num
     unassigned[i] = Math.max(0, p.count[i] - n)
     if (unassigned[i] > 0) {
       if (p.unassignedCost[i] === Infinity) feasible = false
-      else cost += unassigned[i] * p.unassignedCost[i]
+      cost += unassigned[i] * p.unassignedCost[i]
     }
   }
   for (let a = 0; a < p.nAgents; a++) if (load[a] > p.capacity[a] + 1e-9) feasible = false

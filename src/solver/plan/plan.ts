@@ -62,6 +62,8 @@ export interface PlanOptions {
 export const SMALL_MODEL_COLUMNS = 2000
 /** `exact: 'auto'` solves the MIP when it has at most this many integer columns. */
 export const EXACT_MAX_INTEGERS = 1500
+/** Time the exact MIP may take at most (less if the plan's time limit is lower). */
+export const EXACT_TIME_LIMIT_MS = 10_000
 
 export interface PlanKpis {
   /** Forecast requests arriving in the planned days. */
@@ -345,7 +347,8 @@ async function plan(m: Model, options: PlanOptions): Promise<CapacityPlan> {
   })
   if (exact === 'always' || (exact === 'auto' && integers <= EXACT_MAX_INTEGERS)) {
     const mip = buildPlanLp(m, supply, demand, firstDay, days, { ...lpOpts, exact: true })
-    const r = await solveLp(options.backend, mip.model, { timeLimitMs })
+    // Bounded: the heuristic plan stands if the MIP does not finish in time.
+    const r = await solveLp(options.backend, mip.model, { timeLimitMs: Math.min(timeLimitMs, EXACT_TIME_LIMIT_MS) })
     search.evaluations++
     mipInfo = { status: r.status, integers: mip.slotCols.length }
     const xm = r.status === 'optimal' ? r.x : r.status === 'time_limit' ? r.incumbent?.x : undefined

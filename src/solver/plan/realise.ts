@@ -1,12 +1,15 @@
 /**
  * From fractional LP quotas to concrete slots on staff timelines, one office-day at a time: a
- * capacitated assignment (assign/heuristic.ts, the code the GAP benchmarks prove) of appointment
- * slots to free runs of staff time. Items are the LP's whole slots per service (worth the LP's
- * value of one more slot there plus a premium for being in the LP plan) and its fractional
- * remainders (worth their share); agents are the runs (capacity = their units, a slot only at
- * staff with the skill); a slot may stay unreleased at no cost. Slots are laid out in each run
- * from its start, services interleaved; what is left of a run is kept back (waitlist, phone) or
- * idle. Optionally idle time beyond the kept-back share is filled with more slots.
+ * capacitated assignment of appointment slots to free runs of staff time. Items are the LP's
+ * whole slots per service (worth the LP's value of one more slot there plus a premium for being
+ * in the LP plan) and its fractional remainders (worth their share); agents are the runs
+ * (capacity = their units, a slot only at staff with the skill); a slot may stay unreleased.
+ * A greedy packing comes first (the LP's whole slots, then the remainders; the service under most
+ * pressure, the ends of runs filled exactly); where it left a whole slot out although free time
+ * remains, the LP-guided tabu search of assign/heuristic.ts — the code the GAP benchmarks
+ * prove — repacks the office-day. Slots are laid out in each run from its start, services
+ * interleaved; what is left is kept back (waitlist, phone) or idle, and idle time beyond the
+ * kept-back share can be filled with more slots.
  */
 import type { Model } from '../../model/compile.js'
 import { solveCapacitatedAssignment } from '../assign/heuristic.js'
