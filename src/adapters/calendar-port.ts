@@ -14,9 +14,9 @@ import { IdSchema, InstantSchema, LocalDateSchema, ServiceListSchema, type Absen
 import type { Appointment } from '../solver/index.js'
 import { absenceInterval } from '../model/calendar.js'
 import { addDays, formatInstant, startOfLocalDay } from '../model/tz.js'
-import type { DateRange } from './shared/shifts.js'
+import type { DateRange } from './common/shifts.js'
 
-export type { DateRange } from './shared/shifts.js'
+export type { DateRange } from './common/shifts.js'
 
 export const DateRangeSchema = z.strictObject({ from: LocalDateSchema, to: LocalDateSchema })
 

@@ -28,7 +28,7 @@ import {
 } from '../calendar-port.js'
 import { calendarAppointmentsToIcs, parseCalendarAppointments } from '../ical/export.js'
 import { eventFingerprint, importStaffAvailability, parseCalendars, type IcsImportOptions } from '../ical/import.js'
-import { describeError, ioError, redactSecrets, redactUrl } from '../shared/errors.js'
+import { describeError, ioError, redactSecrets, redactUrl } from '../common/errors.js'
 
 type Fetch = typeof fetch
 

@@ -20,7 +20,7 @@ import { z } from 'zod'
 import { TerminplanError, type ValidationIssue } from '../../model/errors.js'
 import { AbsenceSchema, IdSchema, ShiftSchema, type Absence } from '../../model/schema.js'
 import { addDays, fmtHm, formatInstant, isValidZone, localDateOf, localMinutesOf, parseLocalDate, startOfLocalDay, wallToInstant } from '../../model/tz.js'
-import { compressShifts, mergeAbsences, type DatedShift, type DateRange } from '../shared/shifts.js'
+import { compressShifts, mergeAbsences, type DatedShift, type DateRange } from '../common/shifts.js'
 import { buildVtimezone } from './vtimezone.js'
 
 export type EventKind = 'shift' | 'absence' | 'break' | 'ignore'

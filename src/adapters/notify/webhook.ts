@@ -13,7 +13,7 @@
 import { createHmac } from 'node:crypto'
 import { TerminplanError } from '../../model/errors.js'
 import type { Notification, NotificationSink } from '../../solver/index.js'
-import { describeError, ioError, redactSecrets, redactUrl } from '../shared/errors.js'
+import { describeError, ioError, redactSecrets, redactUrl } from '../common/errors.js'
 
 export interface BackoffOptions {
   /** First delay in ms (default 500). */

@@ -37,7 +37,7 @@ import { TerminplanError, type ValidationIssue } from '../../model/errors.js'
 import { loadScenario } from '../../model/load.js'
 import type { OpeningHours, Scenario, ScenarioInput } from '../../model/schema.js'
 import { addDays, fmtHm, isoWeekday, isValidZone, localDateOf, parseLocalDate, parseTimeOfDay } from '../../model/tz.js'
-import { compressShifts, type DatedShift } from '../shared/shifts.js'
+import { compressShifts, type DatedShift } from '../common/shifts.js'
 import {
   ZmsAvailabilityFileSchema,
   ZmsLocationsFileSchema,
