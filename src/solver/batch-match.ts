@@ -79,7 +79,7 @@ interface Cand {
 export async function matchWaitlist(s: Scheduler, options: MatchOptions = {}): Promise<MatchResult> {
   const internals = (s as unknown as { [INTERNALS]?: () => SchedulerInternals })[INTERNALS]
   if (!internals) throw new TerminplanError('COMMAND_INVALID', 'matchWaitlist needs a scheduler made by createScheduler or restoreScheduler')
-  const { m, engine, ctx } = internals.call(s)
+  const { m, engine, ctx, cal } = internals.call(s)
   const k = options.candidatesPerEntry ?? 20
   const now = ctx.now
   const entries = [...engine.wl.entries.values()].filter((r) => r.state === 'waiting').sort(compareEntries)
@@ -108,7 +108,7 @@ export async function matchWaitlist(s: Scheduler, options: MatchOptions = {}): P
       const start = (startMs - m.t0) / m.unitMs
       const end = (Date.parse(slot.end) - m.t0) / m.unitMs
       if (rec.declined.has(`${staff}:${start}`)) continue
-      if (!engine.wl.timeFits(rec, internals.call(s).cal.dayOfUnit(start), start, end - start)) continue
+      if (!engine.wl.timeFits(rec, cal.dayOfUnit(start), start, end - start)) continue
       const key = `${staff}:${start}:${end}`
       let j = slotIndex.get(key)
       if (j === undefined) {

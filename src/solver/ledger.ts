@@ -69,6 +69,11 @@ export interface Timer {
 
 const KIND_ORDER: Record<TimerKind, number> = { hold: 0, freeze: 1, offer: 2, reminder: 3, begin: 4 }
 
+/** Generated ids in the order they were minted (`h2` before `h10`), then plain string order. */
+export function compareIds(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0)
+}
+
 export class Ledger {
   readonly holds = new Map<string, HoldRec>()
   readonly appointments = new Map<string, AppointmentRec>()
@@ -81,7 +86,7 @@ export class Ledger {
   readonly groups = new Map<string, OfferGroupRec>()
   /** Due at the same instant: holds, freezes, offers, reminders, then by id (numerically), so a restored ledger fires in the same order. */
   readonly timers = new Heap<Timer>(
-    (a, b) => a.at - b.at || KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.id.length - b.id.length || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    (a, b) => a.at - b.at || KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || compareIds(a.id, b.id),
   )
   seq = { hold: 0, appointment: 0, freeze: 0, timer: 0, entry: 0, offer: 0, group: 0 }
 

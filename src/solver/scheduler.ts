@@ -30,10 +30,10 @@ import type { Scenario } from '../model/schema.js'
 import { parseInstant, parseTimeOfDay } from '../model/tz.js'
 import { popcount, getBit } from '../model/bitset.js'
 import { GridCalendar } from './grid-calendar.js'
-import { Ledger, type AppointmentRec, type HoldRec, type OfferGroupRec, type OfferRec } from './ledger.js'
+import { compareIds, Ledger, type AppointmentRec, type HoldRec, type OfferGroupRec, type OfferRec } from './ledger.js'
 import { OfferEngine } from './offers.js'
 import type { Notification, NotificationSink } from './ports.js'
-import { compareEntries, type EntryRec } from './waitlist.js'
+import { comboKeyOf, compareEntries, type EntryRec } from './waitlist.js'
 import { Occupancy, segmentsByDay } from './occupancy.js'
 import { search as runSearch, setContextNow, type SearchContext, type SearchResult, fnv1a } from './search.js'
 import { SLOT_RULES, type SlotRuleCode } from './slot-rules.js'
@@ -605,7 +605,7 @@ class SchedulerImpl implements Scheduler {
     const issues = this.entryIssues(entry, [])
     if (issues.length) throw new TerminplanError('COMMAND_INVALID', `invalid waitlist entry: ${issues[0].path}: ${issues[0].message}`, issues)
     if (req.id !== undefined && this.engine.wl.entries.has(req.id)) fail('CONFLICT', '$.id', 'duplicate_id', `waitlist entry "${req.id}" exists already`)
-    const comboKey = entry.services.map((id) => this.model.serviceIndex.get(id)!).sort((a, b) => a - b).join(',')
+    const comboKey = comboKeyOf(entry.services.map((id) => this.model.serviceIndex.get(id)!))
     const other = this.engine.wl.sameNeed(entry.citizenId, comboKey)
     if (other) fail('CONFLICT', '$.citizenId', 'already_waiting', `citizen is already waiting for these services (entry "${other.entry.id}")`)
     if (entry.id === '') entry.id = this.freshEntryId()
@@ -647,14 +647,14 @@ class SchedulerImpl implements Scheduler {
   waitlist(): WaitlistView[] {
     return [...this.engine.wl.entries.values()]
       .filter((r) => r.state === 'waiting' || r.state === 'offered')
-      .sort((a, b) => (a.urgent !== b.urgent ? (a.urgent ? -1 : 1) : a.due - b.due || a.createdAt - b.createdAt || a.seq - b.seq))
+      .sort(compareEntries)
       .map((r) => this.entryView(r))
   }
 
   offers(): Offer[] {
     return [...this.ledger.offers.values()]
       .map((o) => ({ o, g: this.ledger.groups.get(o.groupId)! }))
-      .sort((x, y) => x.g.start - y.g.start || (x.o.id.length - y.o.id.length) || (x.o.id < y.o.id ? -1 : 1))
+      .sort((x, y) => x.g.start - y.g.start || compareIds(x.o.id, y.o.id))
       .map(({ o, g }) => this.offerView(o, g))
   }
 
@@ -927,7 +927,7 @@ class SchedulerImpl implements Scheduler {
         .sort((a, b) => a.seq - b.seq)
         .map((r) => ({ entry: structuredClone(r.entry), state: r.state as 'waiting' | 'offered', declined: [...r.declined].map((k) => this.slotKeyOut(k)).sort() })),
       offerGroups: [...L.groups.values()]
-        .sort((a, b) => a.start - b.start || a.id.length - b.id.length || (a.id < b.id ? -1 : 1))
+        .sort((a, b) => a.start - b.start || compareIds(a.id, b.id))
         .map((g) => ({
           id: g.id,
           officeId: m.officeIds[g.office],

@@ -51,6 +51,11 @@ interface Item {
 
 const compareItems = (a: Item, b: Item) => compareEntries(a.rec, b.rec)
 
+/** Key of a service combination (by index, repeats kept): the same need, whatever the order. */
+export function comboKeyOf(services: number[]): string {
+  return [...services].sort((a, b) => a - b).join(',')
+}
+
 export function compareEntries(a: EntryRec, b: EntryRec): number {
   if (a.urgent !== b.urgent) return a.urgent ? -1 : 1
   return a.due - b.due || a.createdAt - b.createdAt || a.seq - b.seq
@@ -78,7 +83,7 @@ export class WaitlistIndex {
   prepare(entry: WaitlistEntry): EntryRec {
     const m = this.m
     const services = entry.services.map((id) => m.serviceIndex.get(id)!)
-    const comboKey = [...services].sort((a, b) => a - b).join(',')
+    const comboKey = comboKeyOf(services)
     const createdAt = parseInstant(entry.createdAt)!
     let offices: Set<number> | null = null
     if (entry.offices) offices = new Set(entry.offices.map((id) => m.officeIndex.get(id)!))
