@@ -50,6 +50,82 @@ const CITY_CLOSURES: Array<[string, string]> = [
  * Population of the 12 Bezirke, Einwohnerregisterstatistik 31.12.2023, Amt für Statistik
  * Berlin-Brandenburg (total 3,876,938).
  */
+/** Which Bezirke share a border (public map of Berlin); "home district and neighbours" uses it. */
+const NEIGHBOURS: Record<string, string[]> = {
+  'Mitte': [
+    'Pankow',
+    'Reinickendorf',
+    'Charlottenburg-Wilmersdorf',
+    'Tempelhof-Schöneberg',
+    'Friedrichshain-Kreuzberg'
+  ],
+  'Friedrichshain-Kreuzberg': [
+    'Mitte',
+    'Pankow',
+    'Lichtenberg',
+    'Treptow-Köpenick',
+    'Neukölln',
+    'Tempelhof-Schöneberg'
+  ],
+  'Pankow': [
+    'Reinickendorf',
+    'Mitte',
+    'Friedrichshain-Kreuzberg',
+    'Lichtenberg'
+  ],
+  'Charlottenburg-Wilmersdorf': [
+    'Spandau',
+    'Reinickendorf',
+    'Mitte',
+    'Tempelhof-Schöneberg',
+    'Steglitz-Zehlendorf'
+  ],
+  'Spandau': [
+    'Reinickendorf',
+    'Charlottenburg-Wilmersdorf',
+    'Steglitz-Zehlendorf'
+  ],
+  'Steglitz-Zehlendorf': [
+    'Spandau',
+    'Charlottenburg-Wilmersdorf',
+    'Tempelhof-Schöneberg'
+  ],
+  'Tempelhof-Schöneberg': [
+    'Steglitz-Zehlendorf',
+    'Charlottenburg-Wilmersdorf',
+    'Mitte',
+    'Friedrichshain-Kreuzberg',
+    'Neukölln'
+  ],
+  'Neukölln': [
+    'Tempelhof-Schöneberg',
+    'Friedrichshain-Kreuzberg',
+    'Treptow-Köpenick'
+  ],
+  'Treptow-Köpenick': [
+    'Neukölln',
+    'Friedrichshain-Kreuzberg',
+    'Lichtenberg',
+    'Marzahn-Hellersdorf'
+  ],
+  'Marzahn-Hellersdorf': [
+    'Lichtenberg',
+    'Treptow-Köpenick'
+  ],
+  'Lichtenberg': [
+    'Pankow',
+    'Friedrichshain-Kreuzberg',
+    'Treptow-Köpenick',
+    'Marzahn-Hellersdorf'
+  ],
+  'Reinickendorf': [
+    'Spandau',
+    'Charlottenburg-Wilmersdorf',
+    'Mitte',
+    'Pankow'
+  ]
+}
+
 const POPULATION: Record<string, number> = {
   Mitte: 397_134,
   'Friedrichshain-Kreuzberg': 293_454,
@@ -582,7 +658,7 @@ function build(fourDayShare: number): Built {
     meta: {
       description:
         "Berlin's Bürgerämter built from the open-source ZMS/eappointment data (locations and services of 2018, capacity of 2016, opening hours of Bürgeramt Heerstraße) and public figures; calibrated to about 2.0 million appointments a year against a demand of about 2.4 million. See examples/berlin/README.md.",
-      source: 'ZMS/eappointment test data: https://github.com/it-at-m/eappointment (Berlin ZMS, Munich fork), via ../shared/data',
+      source: 'ZMS/eappointment test data: https://github.com/it-at-m/eappointment (Berlin ZMS, Munich fork), via the data folder shared with the project (not shipped)',
       licence: 'EUPL-1.2 (see LICENSE-EUPL-1.2.txt next to this file)',
       attribution: 'Contains data from the ZMS/eappointment project (it-at-m/eappointment), licensed under the EUPL-1.2.',
       generator: 'scripts/build-berlin.ts',
@@ -592,6 +668,7 @@ function build(fourDayShare: number): Built {
     horizon: HORIZON,
     services,
     offices,
+    districts: Object.entries(NEIGHBOURS).map(([id, neighbours]) => ({ id, neighbours })),
     staff,
     demand,
     appointments: [],
@@ -765,7 +842,7 @@ function loadAndCompile(text: string): Model {
 
 /** Two-space JSON; each element of the big lists on one line, short values inline. Key order as built. */
 function formatScenario(s: ScenarioInput): string {
-  const lists = new Set(['services', 'offices', 'staff', 'demand', 'appointments', 'waitlist'])
+  const lists = new Set(['services', 'offices', 'districts', 'staff', 'demand', 'appointments', 'waitlist'])
   const pretty = (v: unknown, ind: string): string => {
     const flat = JSON.stringify(v)
     if (v === null || typeof v !== 'object' || flat.length + ind.length <= 100) return flat

@@ -310,6 +310,29 @@ export function oneEntryPerNeed(s: Scenario): ValidationIssue[] {
   return out
 }
 
+/** Districts are those of the offices, listed once, with known and symmetric neighbours. */
+export function districtsConsistent(s: Scenario): ValidationIssue[] {
+  const known = new Set(s.offices.map((o) => o.district))
+  const out: ValidationIssue[] = []
+  const byId = new Map<string, Set<string>>()
+  s.districts.forEach((d, i) => {
+    if (!known.has(d.id)) out.push(issue(['districts', i, 'id'], 'unknown_reference', `no office is in district "${d.id}"`))
+    if (byId.has(d.id)) out.push(issue(['districts', i, 'id'], 'duplicate_id', `district "${d.id}" is listed twice`))
+    byId.set(d.id, new Set(d.neighbours))
+    d.neighbours.forEach((n, j) => {
+      if (!known.has(n)) out.push(issue(['districts', i, 'neighbours', j], 'unknown_reference', `no office is in district "${n}"`))
+      else if (n === d.id) out.push(issue(['districts', i, 'neighbours', j], 'self_neighbour', 'a district is not its own neighbour'))
+    })
+  })
+  s.districts.forEach((d, i) =>
+    d.neighbours.forEach((n, j) => {
+      const back = byId.get(n)
+      if (back && !back.has(d.id)) out.push(issue(['districts', i, 'neighbours', j], 'asymmetric_neighbours', `"${n}" does not list "${d.id}" as its neighbour`))
+    }),
+  )
+  return out
+}
+
 /** All rules, in the order their problems are reported. */
 export const scenarioRules: ReadonlyArray<ScenarioRule> = [
   uniqueIds,
@@ -328,4 +351,5 @@ export const scenarioRules: ReadonlyArray<ScenarioRule> = [
   appointmentReferencesExist,
   waitlistReferencesExist,
   oneEntryPerNeed,
+  districtsConsistent,
 ]

@@ -190,6 +190,12 @@ export const HorizonSchema = z.strictObject({
   days: z.int().min(1, 'at least one day').max(731, 'at most 731 days'),
 })
 
+/** A district of the city and its neighbours: who accepts "home district and neighbours" goes where. */
+export const DistrictSchema = z.strictObject({
+  id: z.string().min(1).max(200),
+  neighbours: z.array(z.string().min(1).max(200)).max(200).default([]),
+})
+
 export const ScenarioSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -202,6 +208,8 @@ export const ScenarioSchema = z
     unitMinutes: z.int().min(1).max(60).optional(),
     services: z.array(ServiceSchema).min(1, 'at least one service'),
     offices: z.array(OfficeSchema).min(1, 'at least one office'),
+    /** Districts and their neighbours (optional; offices name their district in any case). */
+    districts: z.array(DistrictSchema).default([]),
     staff: z.array(StaffSchema).default([]),
     demand: z.array(DemandSchema).default([]),
     appointments: z.array(AppointmentSchema).default([]),
@@ -214,6 +222,7 @@ export type Scenario = z.output<typeof ScenarioSchema>
 export type ScenarioInput = z.input<typeof ScenarioSchema>
 export type Service = z.output<typeof ServiceSchema>
 export type Office = z.output<typeof OfficeSchema>
+export type District = z.output<typeof DistrictSchema>
 export type OpeningHours = z.output<typeof OpeningHoursSchema>
 export type Closure = z.output<typeof ClosureSchema>
 export type Staff = z.output<typeof StaffSchema>

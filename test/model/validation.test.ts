@@ -33,6 +33,19 @@ const unknownRefs: Case[] = [
   { name: 'shift at an unknown office', mutate: (s) => (s.staff[1].shifts[1].office = 'nope'), expected: [['unknown_reference', '$.staff[1].shifts[1].office']] },
   { name: 'demand for an unknown service', mutate: (s) => (s.demand[1].service = 'nope'), expected: [['unknown_reference', '$.demand[1].service']] },
   { name: 'demand at an unknown office', mutate: (s) => (s.demand[0].offices = ['mitte', 'nope']), expected: [['unknown_reference', '$.demand[0].offices[1]']] },
+  { name: 'district that no office is in', mutate: (s) => (s.districts = [{ id: 'Atlantis', neighbours: [] }]), expected: [['unknown_reference', '$.districts[0].id']] },
+  {
+    name: 'district neighbours: unknown, itself, one-sided',
+    mutate: (s) => {
+      const [a, b] = [...new Set((s.offices as { district: string }[]).map((o) => o.district))]
+      s.districts = [{ id: a, neighbours: ['Atlantis', a, b] }, { id: b, neighbours: [] }]
+    },
+    expected: [
+      ['unknown_reference', '$.districts[0].neighbours[0]'],
+      ['self_neighbour', '$.districts[0].neighbours[1]'],
+      ['asymmetric_neighbours', '$.districts[0].neighbours[2]'],
+    ],
+  },
   { name: 'demand in an unknown district', mutate: (s) => (s.demand[0].district = 'Atlantis'), expected: [['unknown_reference', '$.demand[0].district']] },
   { name: 'appointment at an unknown office', mutate: (s) => (s.appointments[0].office = 'nope'), expected: [['unknown_reference', '$.appointments[0].office']] },
   { name: 'appointment with an unknown staff member', mutate: (s) => (s.appointments[0].staff = 'nobody'), expected: [['unknown_reference', '$.appointments[0].staff']] },
