@@ -61,20 +61,28 @@ function ianaZone(zone: string): IANAZone {
 // Luxon asks Intl for every offset, which costs microseconds; compile() asks the same few
 // thousand questions for hundreds of staff. Both caches are bounded and purely functional.
 const CACHE_LIMIT = 200_000
+const HOUR_MS = 3_600_000
 const offsetCache = new Map<string, Map<number, number>>()
 const wallCache = new Map<string, number>()
 
-/** UTC offset of `zone` at instant `ms`, in minutes. */
+/**
+ * UTC offset of `zone` at instant `ms`, in minutes. Offsets change at most once an hour, so the
+ * offset is cached per clock hour when the hour's first and last millisecond agree; hours with
+ * a transition are answered exactly, per instant.
+ */
 export function offsetMinutes(zone: string, ms: number): number {
   let c = offsetCache.get(zone)
   if (!c) offsetCache.set(zone, (c = new Map()))
-  let off = c.get(ms)
+  const hour = Math.floor(ms / HOUR_MS)
+  let off = c.get(hour)
   if (off === undefined) {
     if (c.size >= CACHE_LIMIT) c.clear()
-    off = ianaZone(zone).offset(ms)
-    c.set(ms, off)
+    const z = ianaZone(zone)
+    const a = z.offset(hour * HOUR_MS), b = z.offset(hour * HOUR_MS + HOUR_MS - 1)
+    off = a === b ? a : NaN
+    c.set(hour, off)
   }
-  return off
+  return Number.isNaN(off) ? ianaZone(zone).offset(ms) : off
 }
 
 /** Days since 1970-01-01 of a local calendar date (zone-free arithmetic). */

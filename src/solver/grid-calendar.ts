@@ -3,7 +3,7 @@
  * Luxon is slow in hot loops, so regular days use arithmetic and only DST days ask the tz module.
  */
 import type { Model } from '../model/compile.js'
-import { addDays, dateFromEpochDay, epochDay, formatInstant, isoWeekday, localDateOf, parseLocalDate, wallToInstant } from '../model/tz.js'
+import { addDays, dateFromEpochDay, epochDay, formatInstant, isoWeekday, offsetMinutes, parseLocalDate, wallToInstant } from '../model/tz.js'
 
 export class GridCalendar {
   readonly weekday: Uint8Array
@@ -60,7 +60,8 @@ export class GridCalendar {
 
   /** Day index (may be outside [0, days)) of the local date of instant `ms`. */
   dayOfInstant(ms: number): number {
-    return epochDay(parseLocalDate(localDateOf(this.m.zone, ms))!) - this.firstEpochDay
+    // Days since the epoch of the local date: the local wall time as if it were UTC, floored.
+    return Math.floor((ms + offsetMinutes(this.m.zone, ms) * 60_000) / 86_400_000) - this.firstEpochDay
   }
 
   /** Day index of a local date string (may be outside the horizon). */

@@ -117,6 +117,9 @@ export interface DaySegments {
   office: Int32Array
   staff: Int32Array
   n: number
+  /** The day's segment indices grouped by office (by start within one): `byOffice[officeFirst[o] … officeFirst[o+1])`. */
+  byOffice: Int32Array
+  officeFirst: Int32Array
 }
 
 /**
@@ -132,12 +135,19 @@ export function segmentsByDay(m: Model): DaySegments[] {
       return x.start - y.start || x.office - y.office || x.staff - y.staff
     })
     const seg = (i: number) => m.segments[l[i]]
+    const nO = m.officeIds.length
+    const byOffice = Int32Array.from(l, (_, i) => i).sort((a, b) => seg(a).office - seg(b).office || a - b)
+    const officeFirst = new Int32Array(nO + 1)
+    for (const i of byOffice) officeFirst[seg(i).office + 1]++
+    for (let o = 0; o < nO; o++) officeFirst[o + 1] += officeFirst[o]
     return {
       start: Int32Array.from(l, (_, i) => seg(i).start),
       end: Int32Array.from(l, (_, i) => seg(i).end),
       office: Int32Array.from(l, (_, i) => seg(i).office),
       staff: Int32Array.from(l, (_, i) => seg(i).staff),
       n: l.length,
+      byOffice,
+      officeFirst,
     }
   })
 }

@@ -208,6 +208,16 @@ export function findSlots(ctx: SearchContext, rr: ResolvedRequest): { start: Int
   const win = new Array<number>(2 * (rr.windows?.length ?? 1))
   const maxRun = occ.maxRun, days = m.days
   const officeDayMax = occ.officeDayMax, nO = m.officeIds.length
+  // A request for a few offices visits only their segments (grouped by office) instead of the whole day's.
+  let few: Int32Array | null = null
+  if (rr.req.offices !== undefined) {
+    let k = 0
+    for (let o = 0; o < nO; o++) if (rr.dur[o] !== 0) k++
+    if (k * 4 <= nO) {
+      few = new Int32Array(k)
+      for (let o = 0, j = 0; o < nO; o++) if (rr.dur[o] !== 0) few[j++] = o
+    }
+  }
 
   for (let d = dLo; d <= dHi; d++) {
     if (n === limit && m.dayStart[d] > tStart[n - 1]) break
@@ -225,8 +235,12 @@ export function findSlots(ctx: SearchContext, rr: ResolvedRequest): { start: Int
     const nWin = windowIntervals(ctx, rr, d, win)
     if (nWin === 0) continue
     const segs = ctx.daySegs[d]
-    for (let k = 0; k < segs.n; k++) {
-      // Sorted by start: once a segment starts after the last entry of a full list, none can enter.
+    const nVisit = few ? few.length : 1
+    for (let v = 0; v < nVisit; v++) {
+    const kFrom = few ? segs.officeFirst[few[v]] : 0, kTo = few ? segs.officeFirst[few[v] + 1] : segs.n
+    for (let kk = kFrom; kk < kTo; kk++) {
+      const k = few ? segs.byOffice[kk] : kk
+      // Sorted by start (within an office, too): once a segment starts after the last entry of a full list, none can enter.
       if (n === limit && segs.start[k] > tStart[n - 1]) break
       const o = segs.office[k]
       const du = rr.dur[o]
@@ -246,6 +260,10 @@ export function findSlots(ctx: SearchContext, rr: ResolvedRequest): { start: Int
           // Bit test written out: this is the hottest line of the engine.
           if ((busy[u >>> 5] & (1 << (u & 31))) !== 0) {
             run = 0
+            // Skip the rest of this word's busy run at once: booked-out calendars are mostly full words.
+            const sh = u & 31
+            const ones = ~(busy[u >>> 5] >>> sh)
+            u += (ones === 0 ? 32 - sh : 31 - Math.clz32(ones & -ones)) - 1
             continue
           }
           if (++run < du) continue
@@ -275,6 +293,7 @@ export function findSlots(ctx: SearchContext, rr: ResolvedRequest): { start: Int
           tStaff[i] = p
         }
       }
+    }
     }
   }
   return { start: tStart, office: tOffice, staff: tStaff, n }

@@ -10,6 +10,7 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { DateTime } from 'luxon'
 import {
   addDays,
   dateFromEpochDay,
@@ -348,5 +349,33 @@ describe('properties', () => {
       }),
       { numRuns: 1000 },
     )
+  })
+})
+
+describe('offsetMinutes cache', () => {
+  it('agrees with luxon at every instant, also around transitions and in half-hour zones', () => {
+    const zones = ['Europe/Berlin', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'America/St_Johns', 'Pacific/Chatham', 'America/Sao_Paulo']
+    // Instants near the transitions of 2026 and random ones over a wide range.
+    const near = (zone: string) => {
+      const out: number[] = []
+      const year = DateTime.fromObject({ year: 2026 }, { zone })
+      for (let d = 0; d < 366; d++) {
+        const day = year.plus({ days: d })
+        if (day.offset === day.plus({ days: 1 }).offset) continue
+        for (let h = 0; h < 25; h++) {
+          const t = day.plus({ hours: h })
+          if (t.offset !== t.plus({ hours: 1 }).offset) for (let k = -90; k <= 150; k += 7) out.push(t.toMillis() + k * 60_000 + 13)
+        }
+      }
+      return out
+    }
+    let checked = 0
+    for (const zone of zones) {
+      const instants = near(zone)
+      checked += instants.length
+      fc.assert(fc.property(fc.integer({ min: -2_000_000_000_000, max: 4_000_000_000_000 }), (ms) => offsetMinutes(zone, ms) === DateTime.fromMillis(ms, { zone }).offset), { seed: 7, numRuns: 300 })
+      for (const ms of instants) expect(offsetMinutes(zone, ms), `${zone} ${ms}`).toBe(DateTime.fromMillis(ms, { zone }).offset)
+    }
+    expect(checked).toBeGreaterThan(100)
   })
 })
