@@ -13,6 +13,8 @@ export class Occupancy {
   readonly maxRun: Int32Array
   /** The longest of those over the staff working at an office, per `day * offices + office`. */
   readonly officeDayMax: Int32Array
+  /** The longest of those over all offices, per day: a booked-out day costs one read. */
+  readonly dayMax: Int32Array
   /** Staff working at each office-day, per `day * offices + office`. */
   private readonly officeDayStaff: Int32Array[]
   private readonly m: Model
@@ -23,6 +25,7 @@ export class Occupancy {
     this.busy = m.staffIds.map(() => createBitset(m.nUnits))
     this.maxRun = new Int32Array(m.staffIds.length * m.days)
     this.officeDayMax = new Int32Array(m.days * nO)
+    this.dayMax = new Int32Array(m.days)
     const lists: Set<number>[] = Array.from({ length: m.days * nO }, () => new Set())
     for (const seg of m.segments) lists[seg.day * nO + seg.office].add(seg.staff)
     this.officeDayStaff = lists.map((l) => Int32Array.from([...l].sort((a, b) => a - b)))
@@ -107,6 +110,9 @@ export class Occupancy {
       for (const q of this.officeDayStaff[k]) mx = Math.max(mx, this.maxRun[q * m.days + d])
       this.officeDayMax[k] = mx
     }
+    let dm = 0
+    for (let k = d * nO, e = k + nO; k < e; k++) if (this.officeDayMax[k] > dm) dm = this.officeDayMax[k]
+    this.dayMax[d] = dm
   }
 }
 

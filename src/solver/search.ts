@@ -219,8 +219,12 @@ export function findSlots(ctx: SearchContext, rr: ResolvedRequest): { start: Int
     }
   }
 
+  let minDur = Infinity
+  for (let o = 0; o < nO; o++) if (rr.dur[o] !== 0 && rr.dur[o] < minDur) minDur = rr.dur[o]
+  const dayMax = occ.dayMax
   for (let d = dLo; d <= dHi; d++) {
     if (n === limit && m.dayStart[d] > tStart[n - 1]) break
+    if (dayMax[d] < minDur) continue
     const relDay = d - nowDay
     // Skip a day where no acceptable office has a long enough free run (booked-out days cost O(offices)).
     let open = false
