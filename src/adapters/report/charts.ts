@@ -35,6 +35,12 @@ export interface RunView {
   label: string
   colour: string
   dash: string
+  /**
+   * Extra stroke width: with up to four runs the earlier ones are drawn wider, so runs with the
+   * same values (common: fcfs and waitlist when capacity is ample) show as nested stripes
+   * instead of the last one hiding the others.
+   */
+  layer: number
   result: SimulationResult
 }
 
@@ -73,7 +79,7 @@ function seriesPath(r: RunView, points: ([number, number] | null)[]): string {
     'data-run': String(r.index),
     fill: 'none',
     stroke: r.colour,
-    'stroke-width': 2.25,
+    'stroke-width': 2 + 1.5 * r.layer,
     'stroke-dasharray': r.dash,
     'stroke-linejoin': 'round',
   })
@@ -81,7 +87,7 @@ function seriesPath(r: RunView, points: ([number, number] | null)[]): string {
 
 function markers(r: RunView, points: ([number, number] | null)[], radius = 3): string {
   let s = ''
-  for (const p of points) if (p) s += el('circle', { cx: p[0], cy: p[1], r: radius, class: 'marker', fill: r.colour })
+  for (const p of points) if (p) s += el('circle', { cx: p[0], cy: p[1], r: radius + 0.75 * r.layer, class: 'marker', fill: r.colour })
   return s
 }
 
@@ -223,11 +229,20 @@ function cumAt(c: LeadCurve, days: number): number | null {
   return c.cum[i] + (c.cum[i + 1] - c.cum[i]) * (pos - i)
 }
 
+function lastIndex<T>(a: T[], f: (v: T) => boolean): number {
+  for (let i = a.length - 1; i >= 0; i--) if (f(a[i])) return i
+  return -1
+}
+
 export function leadChart(runs: RunView[]): string {
   const W = CHART_WIDTH
   const curves = runs.map(leadCurve)
   const usable = curves.filter((c) => c.total > 0 && c.cum.length > 1)
-  const xMax = usable.length ? Math.max(...usable.map((c) => (c.cum.length - 1) * c.binDays)) : 0
+  // The axis ends a little after the longest lead any run has below its last bin (at least 21
+  // days, so the 14-day line shows): beyond that every curve is flat.
+  const full = usable.length ? Math.max(...usable.map((c) => (c.cum.length - 1) * c.binDays)) : 0
+  const longest = usable.length ? Math.max(...usable.map((c) => (lastIndex(c.counts.slice(0, -1), (v) => v > 0) + 1) * c.binDays)) : 0
+  const xMax = Math.min(full, Math.max(21, Math.ceil(longest / 7) * 7))
   const leg = legend(
     runLegend(runs, (r) => {
       const c = curves[runs.indexOf(r)]
@@ -264,7 +279,7 @@ export function leadChart(runs: RunView[]): string {
   runs.forEach((r, ri) => {
     const c = curves[ri]
     if (c.total === 0 || c.cum.length < 2) return
-    const pts = c.cum.map((v, i): [number, number] => [x(i * c.binDays), y(v)])
+    const pts = c.cum.flatMap((v, i): [number, number][] => (i * c.binDays <= xMax + 1e-9 ? [[x(i * c.binDays), y(v)]] : []))
     body += seriesPath(r, pts)
     const at14 = cumAt(c, 14)
     if (at14 !== null) body += markers(r, [[x(14), y(at14)]], 4.5)

@@ -345,11 +345,13 @@ tr{break-inside:avoid}
  * a `.html` file). Deterministic: no clock, no locale, no randomness.
  */
 export function renderReport(comparison: Comparison, options: ReportOptions = {}): string {
-  const runs: RunView[] = (comparison?.runs ?? []).map((r, index) => ({
+  const all = comparison?.runs ?? []
+  const runs: RunView[] = all.map((r, index) => ({
     index,
     label: r.label || r.result.policy || `run ${index + 1}`,
     colour: runColour(index),
     dash: runDash(index),
+    layer: all.length <= 4 ? all.length - 1 - index : 0,
     result: r.result,
   }))
   const b = options.referenceBand === undefined ? DEFAULT_REFERENCE_BAND : options.referenceBand
@@ -367,7 +369,7 @@ export function renderReport(comparison: Comparison, options: ReportOptions = {}
         'Each line is one run: of the requests that arrived in a week, the share that got an appointment starting within 14 days (cancelled requests count as not served). ' +
         'The dashed line at the top is the goal, everyone within 14 days.' +
         bandText(band) +
-        ' Weeks start on the first measured day; a week without measured requests leaves a gap. Hover over a week for every run’s share and number of requests.',
+        ' Weeks start on the first measured day; a week without measured requests leaves a gap. Earlier runs are drawn wider, so where runs agree their lines show as nested stripes. Hover over a week for every run’s share and number of requests.',
       figures: [weeklyChart(runs, band)],
     },
     {
@@ -376,7 +378,7 @@ export function renderReport(comparison: Comparison, options: ReportOptions = {}
       how:
         'Each curve rises from 0 to 100% of the appointments made: at x days it gives the share of appointments that start less than x days after the request. ' +
         'The higher and further left a curve, the sooner citizens are seen. Where it crosses the dashed 14-day line (the dot, and the figure in the legend) is the share within 14 days <em>among those who got an appointment</em>; the within-14-days share in the table also counts the unserved. ' +
-        'The histogram’s longest bin holds all longer waits; it is not drawn, its share is given in the legend (“60+ days”).',
+        'The histogram’s longest bin holds all longer waits; it is not drawn, its share is given in the legend as “N+ days”.',
       figures: [leadChart(runs)],
     },
     {
