@@ -47,7 +47,7 @@ export const SimulationOptionsSchema = z.strictObject({
    * window. Simulated as a twin office per office (same district and services) holding those staff;
    * results are reported under the original office.
    */
-  release: z.strictObject({ shortNoticeShare: z.number().min(0).max(1), shortNoticeDays: z.int().min(0).max(60) }).default({ shortNoticeShare: 0.5, shortNoticeDays: 3 }),
+  release: z.strictObject({ shortNoticeShare: z.number().min(0).max(1), shortNoticeDays: z.int().min(0).max(60) }).default({ shortNoticeShare: 0.75, shortNoticeDays: 3 }),
   /** Names of the overlays applied to the scenario, for the report. */
   overlays: z.array(z.string().max(200)).default([]),
 })
@@ -236,7 +236,9 @@ export async function simulate(scenario: Scenario, optionsInput: SimulationOptio
   let seq = 0
   const push = (t: number, kind: Ev, req: number, ref?: string, accept?: boolean) => heap.push({ t, seq: seq++, kind, req, ref, accept })
   const demandRng = createRng(opt.seed)
+  // Separate streams: what the policy causes (offers, retries) never shifts the demand drawn.
   const offerRng = createRng((opt.seed ^ 0x5bd1e995) >>> 0)
+  const retryRng = createRng((opt.seed ^ 0x27d4eb2f) >>> 0)
   const citizenOf = (i: number) => `c${i}`
   const reqOfCitizen = (id: string) => Number(id.slice(1))
   const noShowUnits = new Float64Array(nO0 * m.days)
@@ -262,7 +264,7 @@ export async function simulate(scenario: Scenario, optionsInput: SimulationOptio
   let planFirst = 0, planLast = -1
   const quotaKey = (d: number, o: number, sv: number) => (d * nO + o) * nS + sv
   const refreshPlan = async (day: number) => {
-    const plan = await planCapacity(s, { backend: hooks.lp!, from: m.dates[day], days: Math.min(opt.planDays, m.days - day), targetDays: opt.targetDays, exact: 'never', improveRounds: 0, seed: opt.seed })
+    const plan = await planCapacity(s, { backend: hooks.lp!, from: m.dates[day], days: Math.min(opt.planDays, m.days - day), targetDays: opt.targetDays, exact: 'never', improveRounds: 0, searchEvaluations: 0, seed: opt.seed })
     quota = new Map()
     for (const q of plan.quotas) {
       const k = quotaKey(m.dates.indexOf(q.date), m.officeIndex.get(q.officeId)!, m.serviceIndex.get(q.serviceId)!)
@@ -334,7 +336,7 @@ export async function simulate(scenario: Scenario, optionsInput: SimulationOptio
     const pd = pending[i]
     if (pd.retries <= 0) return
     pd.retries--
-    const next = dayMs(ctx.nowDay + 1 - t0Day) + weightedIndex(demandRng, b.hourProfile) * 3_600_000 + demandRng.int(60) * 60_000
+    const next = dayMs(ctx.nowDay + 1 - t0Day) + weightedIndex(retryRng, b.hourProfile) * 3_600_000 + retryRng.int(60) * 60_000
     if (next < log.requestedAt[i] + pd.patience * DAY_MS) push(next, Ev.Retry, i)
   }
 
@@ -390,6 +392,7 @@ export async function simulate(scenario: Scenario, optionsInput: SimulationOptio
     const wd = isoWeekday(date)
     return sc.demand.filter((d) => (d.date !== undefined ? d.date === date : d.weekday === wd))
   }
+  const arrivals: number[] = []
   const arrive = (day: number) => {
     const date = m.dates[t0Day + day]
     const midnight = dayMs(day)
@@ -407,7 +410,7 @@ export async function simulate(scenario: Scenario, optionsInput: SimulationOptio
         const noShow = demandRng.next() < b.noShowShare
         const i = log.add(at, services.join('+'), home)
         pending.push({ shape: shapeOf(services, home, flex, win, row.offices), tolerance, patience, retries: b.retryDays, cancelAt, noShow })
-        push(at, Ev.Arrival, i)
+        arrivals.push(i)
       }
     }
   }
@@ -421,15 +424,27 @@ export async function simulate(scenario: Scenario, optionsInput: SimulationOptio
     if (policy === 'optimized') {
       if (day % 7 === 0) await refreshPlan(t0Day + day)
       // The newly released day and what is still free go to the waiting citizens, matched as a whole.
-      await matchWaitlist(s, { lp: hooks.lp, apply: 'offer' })
+      await matchWaitlist(s, { apply: 'offer' })
       s.setAutoOffer(true)
     }
+    // The day's arrivals, in time order, merged with the other events (a heap would cost more).
+    arrivals.length = 0
     arrive(day)
+    arrivals.sort((x, y) => log.requestedAt[x] - log.requestedAt[y] || x - y)
     const next = dayMs(day + 1)
-    while (heap.length > 0 && heap.peek()!.t < next) {
-      const e = heap.pop()!
-      if (e.t > ctx.now) s.setNow(e.t)
-      handle(e)
+    let ai = 0
+    for (;;) {
+      const top = heap.length > 0 && heap.peek()!.t < next ? heap.peek()! : null
+      if (ai < arrivals.length && (!top || log.requestedAt[arrivals[ai]] <= top.t)) {
+        const i = arrivals[ai++]
+        if (log.requestedAt[i] > ctx.now) s.setNow(log.requestedAt[i])
+        handle({ t: log.requestedAt[i], seq: 0, kind: Ev.Arrival, req: i })
+        continue
+      }
+      if (!top) break
+      heap.pop()
+      if (top.t > ctx.now) s.setNow(top.t)
+      handle(top)
     }
     hooks.onProgress?.(day + 1, totalDays)
   }

@@ -1,0 +1,143 @@
+/**
+ * simulate(): determinism, the same demand under every policy, KPIs that events.csv recomputes
+ * (an independent CSV reader below, not the engine's own code), bookings that never overlap,
+ * and typed errors for bad options.
+ */
+import { describe, expect, it } from 'vitest'
+import { TerminplanError } from '../../src/model/errors.js'
+import { createLpBackend } from '../../src/adapters/lp/index.js'
+import { eventsCsv } from '../../src/solver/sim/events.js'
+import { simulate, type SimulationRun } from '../../src/solver/sim/simulate.js'
+import { town } from './town.js'
+
+const OPTIONS = { days: 21, warmupDays: 14, seed: 7 } as const
+
+/** Splits one CSV line (RFC 4180 quotes). */
+function splitCsv(line: string): string[] {
+  const out: string[] = []
+  let cur = '', q = false
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]
+    if (q) {
+      if (c === '"' && line[i + 1] === '"') (cur += '"'), i++
+      else if (c === '"') q = false
+      else cur += c
+    } else if (c === '"') q = true
+    else if (c === ',') out.push(cur), (cur = '')
+    else cur += c
+  }
+  out.push(cur)
+  return out
+}
+
+/** The 14-day KPI from the CSV alone, by the rule in the README. */
+function recompute(csv: string, measuredFrom: string, to: string, zoneOffsetDays = 0) {
+  const lines = csv.trimEnd().split('\n')
+  const header = splitCsv(lines[0])
+  const col = (name: string) => header.indexOf(name)
+  const from = Date.parse(`${measuredFrom}T00:00:00+01:00`)
+  const end = Date.parse(`${to}T00:00:00+01:00`) + (1 + zoneOffsetDays) * 86_400_000
+  const until = end - 14 * 86_400_000
+  let n = 0, within = 0
+  const outcomes: Record<string, number> = {}
+  for (const line of lines.slice(1)) {
+    const r = splitCsv(line)
+    const at = Date.parse(r[col('requested_at')])
+    if (at < from || at > until) continue
+    n++
+    const outcome = r[col('outcome')]
+    outcomes[outcome] = (outcomes[outcome] ?? 0) + 1
+    if (!['booked', 'waitlist_booked', 'no_show'].includes(outcome)) continue
+    if (Date.parse(r[col('appointment_start')]) - at <= 14 * 86_400_000) within++
+  }
+  return { n, share: Math.round((within / n) * 1e4) / 1e4, outcomes }
+}
+
+const csvOf = (runs: { label: string; run: SimulationRun }[]) => [...eventsCsv(runs)].join('')
+
+describe('simulate', () => {
+  it('gives byte-identical results for the same seed, and other results for another seed', async () => {
+    const a = await simulate(town(), { ...OPTIONS, policy: 'waitlist' })
+    const b = await simulate(town(), { ...OPTIONS, policy: 'waitlist' })
+    const c = await simulate(town(), { ...OPTIONS, policy: 'waitlist', seed: 8 })
+    expect(JSON.stringify(a.result)).toBe(JSON.stringify(b.result))
+    expect(csvOf([{ label: 'x', run: a }])).toBe(csvOf([{ label: 'x', run: b }]))
+    expect(JSON.stringify(c.result)).not.toBe(JSON.stringify(a.result))
+  })
+
+  it('runs every policy on the same requests; events.csv recomputes the KPIs', async () => {
+    const lp = createLpBackend('highs')
+    try {
+      const runs = []
+      for (const policy of ['fcfs', 'waitlist', 'optimized'] as const) runs.push({ label: policy, run: await simulate(town(), { ...OPTIONS, policy }, { lp }) })
+      const csv = csvOf(runs)
+      const lines = csv.trimEnd().split('\n')
+      expect(lines[0]).toBe('policy,request_id,services,district,requested_at,outcome,appointment_start,office_id')
+      // Identical demand: the same request rows (id, services, district, time) under each policy.
+      const key = (policy: string) => lines.filter((l) => l.startsWith(`${policy},`)).map((l) => splitCsv(l).slice(1, 5).join(','))
+      expect(key('waitlist')).toEqual(key('fcfs'))
+      expect(key('optimized')).toEqual(key('fcfs'))
+      for (const { label, run } of runs) {
+        const r = run.result
+        const own = csvOf([{ label, run }])
+        const re = recompute(own, r.measuredFrom, r.to)
+        expect(re.n, label).toBe(r.kpis.requests)
+        expect(re.share, label).toBe(r.kpis.within14Share)
+        for (const [k, v] of Object.entries(r.kpis.outcomes)) expect(re.outcomes[k] ?? 0, `${label} ${k}`).toBe(v)
+        expect(r.kpis.requests).toBeGreaterThan(500)
+        // Per-district requests add up to the city's; office utilisation never exceeds 1.
+        expect(r.byDistrict.reduce((a, d) => a + d.requests, 0)).toBe(r.kpis.requests)
+        for (const o of r.byOffice) expect(o.utilisation).toBeLessThanOrEqual(1)
+        expect(r.kpis.utilisation).toBeGreaterThan(0.5)
+        expect(r.kpis.servedUtilisation).toBeLessThanOrEqual(r.kpis.utilisation)
+      }
+      // Demand above capacity: somebody waits. The waitlist policies book from the waitlist.
+      const [fcfs, waitlist, optimized] = runs.map((r) => r.run.result)
+      expect(fcfs.kpis.outcomes.waitlist_booked).toBe(0)
+      expect(fcfs.kpis.waitlistMax).toBe(0)
+      expect(waitlist.kpis.outcomes.waitlist_booked).toBeGreaterThan(0)
+      expect(optimized.kpis.outcomes.waitlist_booked).toBeGreaterThan(0)
+      expect(waitlist.kpis.offers).toBeGreaterThan(0)
+    } finally {
+      await lp.close()
+    }
+  }, 120_000)
+
+  it('keeps every booking inside working time and never double-books a unit', async () => {
+    const run = await simulate(town(), { ...OPTIONS, policy: 'waitlist' })
+    const { log, model: m } = run
+    // Independent check from the rows: no two appointments at one office overlap more than its staff allow.
+    const perOfficeUnit = new Map<string, number>()
+    for (let i = 0; i < log.length; i++) {
+      if (!log.hadAppointment(i)) continue
+      const u0 = (log.start[i] - m.t0) / m.unitMs
+      expect(Number.isInteger(u0)).toBe(true)
+      for (let u = u0; u < u0 + log.units[i]; u++) {
+        const k = `${log.office[i]}:${u}`
+        perOfficeUnit.set(k, (perOfficeUnit.get(k) ?? 0) + 1)
+      }
+    }
+    // Each town office has two staff (the short-notice twin holds one of them).
+    for (const [k, n] of perOfficeUnit) expect(n, k).toBeLessThanOrEqual(2)
+  })
+
+  it('rejects bad options with a typed error and a path', async () => {
+    const bad: [unknown, string][] = [
+      [{ ...OPTIONS, policy: 'lottery' }, '$.policy'],
+      [{ ...OPTIONS, policy: 'fcfs', days: 3 }, '$.days'],
+      [{ ...OPTIONS, policy: 'fcfs', warmupDays: -1 }, '$.warmupDays'],
+      [{ ...OPTIONS, policy: 'fcfs', behaviour: { noShowShare: 2 } }, '$.behaviour.noShowShare'],
+      [{ ...OPTIONS, policy: 'fcfs', from: '2026-12-01' }, '$.from'],
+      [{ ...OPTIONS, policy: 'fcfs', days: 400 }, '$.days'],
+      [{ ...OPTIONS, policy: 'optimized' }, '$.policy'],
+    ]
+    for (const [opts, path] of bad) {
+      const e = await simulate(town(), opts as never).then(
+        () => null,
+        (x: unknown) => x,
+      )
+      expect(e, path).toBeInstanceOf(TerminplanError)
+      expect((e as TerminplanError).path, JSON.stringify(opts)).toBe(path)
+    }
+  })
+})
