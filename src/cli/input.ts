@@ -1,25 +1,12 @@
 /** Reading and writing the adapter commands' files (`.gz` inputs are unpacked); I/O errors are typed. */
-import { readFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { gunzipSync } from 'node:zlib'
 import { TerminplanError } from '../model/errors.js'
+import { cliLimits, readLimitedText } from './io.js'
 
+/** Reads an adapter command's input file, held to the same size limit as scenario files. */
 export function readTextInput(path: string, what: string): string {
-  let buf: Buffer
-  try {
-    buf = readFileSync(resolve(path))
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message
-    throw new TerminplanError('IO_FAILED', `cannot read ${what} ${path}: ${code}`, [{ path: `$.${what}`, code: 'io_failed', message: `cannot read ${path} (${code})` }])
-  }
-  if (buf[0] === 0x1f && buf[1] === 0x8b) {
-    try {
-      buf = gunzipSync(buf)
-    } catch {
-      throw new TerminplanError('IO_FAILED', `cannot unpack ${path}`, [{ path: `$.${what}`, code: 'io_failed', message: `${path} is not a valid gzip file` }])
-    }
-  }
-  return buf.toString('utf8')
+  return readLimitedText(resolve(path), path, cliLimits(), `$.${what}`)
 }
 
 export function readJsonInput(path: string, what: string): unknown {

@@ -1,6 +1,7 @@
 export * from './errors.js'
 export * from './schema.js'
 export * from './load.js'
+export { DEFAULT_LIMITS, LIMIT_NAMES, resolveLimits, type InputLimits, type LimitName } from './limits.js'
 export * from './compile.js'
 export * from './bitset.js'
 export * from './calendar.js'

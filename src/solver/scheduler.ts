@@ -8,6 +8,7 @@ import { compile, servicesDuration, type Model } from '../model/compile.js'
 import { zodIssues } from '../model/load.js'
 import { IdSchema, InstantSchema, ServiceListSchema, WaitlistEntrySchema, type WaitlistEntry } from '../model/schema.js'
 import { TerminplanError, fail, jsonPath, type ErrorCode, type ValidationIssue } from '../model/errors.js'
+import { DEFAULT_LIMITS, howToRaise, limitError, limitIssue, resolveLimits } from '../model/limits.js'
 import {
   AcceptOfferOptionsSchema,
   ConfirmOptionsSchema,
@@ -178,6 +179,8 @@ export interface SchedulerOptions {
    * to waiting citizens at once. Off when a batch matcher (`matchWaitlist`) decides instead.
    */
   waitlist?: { autoOffer?: boolean }
+  /** Input limits: `waitlistSize` live entries at most (default DEFAULT_LIMITS.waitlistSize); joins beyond it are LIMIT_EXCEEDED. */
+  limits?: { waitlistSize?: number }
 }
 
 export interface Scheduler {
@@ -212,8 +215,14 @@ export interface Scheduler {
 
 function parseNow(now: string | number, path = '$.now'): number {
   const ms = typeof now === 'number' ? now : parseInstant(now)
-  if (ms === null || !Number.isFinite(ms)) fail('COMMAND_INVALID', path, 'invalid_instant', `not an ISO 8601 date-time with offset: ${String(now)}`)
+  if (ms === null || !Number.isFinite(ms)) fail('COMMAND_INVALID', path, 'invalid_instant', `not an ISO 8601 date-time with offset: ${String(now).slice(0, 64)}`)
   return ms
+}
+
+/** An id argument of a command: a string no longer than any id can be (so a huge one is never echoed). */
+function checkIdArg(v: unknown, path: string, what: string): asserts v is string {
+  if (typeof v !== 'string') fail('COMMAND_INVALID', path, 'invalid_type', `${what} must be a string`)
+  if (v.length > 128) fail('COMMAND_INVALID', path, 'too_big', `${what} has ${v.length} characters; ids have at most 128`)
 }
 
 /** Stable fingerprint of a scenario, so a snapshot is never restored onto another one. */
@@ -244,6 +253,8 @@ class SchedulerImpl implements Scheduler {
   private hashCache?: string
   private readonly engine: OfferEngine
   private sink?: NotificationSink
+  /** Live waitlist entries at most (SchedulerOptions.limits). */
+  waitlistLimit: number = DEFAULT_LIMITS.waitlistSize
 
   constructor(model: Model, nowMs: number, sink?: NotificationSink) {
     this.model = model
@@ -435,7 +446,7 @@ class SchedulerImpl implements Scheduler {
 
   confirm(holdId: string, optsInput: ConfirmOptions = {}): Appointment {
     const opts = isPlainConfirmOptions(optsInput) ? optsInput : parseCommand(ConfirmOptionsSchema, optsInput, 'confirm options')
-    if (typeof holdId !== 'string') fail('COMMAND_INVALID', '$.holdId', 'invalid_type', 'hold id must be a string')
+    checkIdArg(holdId, '$.holdId', 'hold id')
     const key = opts.idempotencyKey
     const replay = this.replay(key, holdId)
     if (replay) return replay
@@ -459,7 +470,7 @@ class SchedulerImpl implements Scheduler {
   }
 
   cancel(appointmentId: string): void {
-    if (typeof appointmentId !== 'string') fail('COMMAND_INVALID', '$.appointmentId', 'invalid_type', 'appointment id must be a string')
+    checkIdArg(appointmentId, '$.appointmentId', 'appointment id')
     const a = this.ledger.appointments.get(appointmentId)
     if (!a) fail('NOT_FOUND', '$.appointmentId', 'appointment_not_found', `no appointment "${appointmentId}"`)
     if (a.start < this.ctx.nowUnit) fail('CONFLICT', '$.appointmentId', 'already_started', `appointment "${appointmentId}" has already begun`)
@@ -608,6 +619,8 @@ class SchedulerImpl implements Scheduler {
     const comboKey = comboKeyOf(entry.services.map((id) => this.model.serviceIndex.get(id)!))
     const other = this.engine.wl.sameNeed(entry.citizenId, comboKey)
     if (other) fail('CONFLICT', '$.citizenId', 'already_waiting', `citizen is already waiting for these services (entry "${other.entry.id}")`)
+    if (this.engine.wl.waiting >= this.waitlistLimit)
+      fail('LIMIT_EXCEEDED', '$', 'limit_exceeded', `the waitlist is full: ${this.engine.wl.waiting} entries, the limit (limits.waitlistSize); ${howToRaise('waitlistSize')}`)
     if (entry.id === '') entry.id = this.freshEntryId()
     // Canonical form (schema key order), so snapshots of joined and restored entries are identical.
     const rec = this.engine.wl.prepare(WaitlistEntrySchema.parse(entry))
@@ -633,7 +646,7 @@ class SchedulerImpl implements Scheduler {
   }
 
   leaveWaitlist(entryId: string): void {
-    if (typeof entryId !== 'string') fail('COMMAND_INVALID', '$.entryId', 'invalid_type', 'entry id must be a string')
+    checkIdArg(entryId, '$.entryId', 'entry id')
     const rec = this.engine.wl.entries.get(entryId)
     if (!rec || rec.state === 'served' || rec.state === 'left') fail('NOT_FOUND', '$.entryId', 'entry_not_found', `no waiting entry "${entryId}"`)
     const view = this.entryView(rec)
@@ -660,7 +673,7 @@ class SchedulerImpl implements Scheduler {
 
   acceptOffer(offerId: string, optsInput: AcceptOfferOptions = {}): Appointment {
     const opts = parseCommand(AcceptOfferOptionsSchema, optsInput, 'accept options')
-    if (typeof offerId !== 'string') fail('COMMAND_INVALID', '$.offerId', 'invalid_type', 'offer id must be a string')
+    checkIdArg(offerId, '$.offerId', 'offer id')
     const key = opts.idempotencyKey
     const replay = this.replay(key, offerId)
     if (replay) return replay
@@ -704,7 +717,7 @@ class SchedulerImpl implements Scheduler {
   }
 
   offer(entryId: string, slotInput: Slot): Offer {
-    if (typeof entryId !== 'string') fail('COMMAND_INVALID', '$.entryId', 'invalid_type', 'entry id must be a string')
+    checkIdArg(entryId, '$.entryId', 'entry id')
     const rec = this.engine.wl.entries.get(entryId)
     if (!rec || rec.state === 'served' || rec.state === 'left') fail('NOT_FOUND', '$.entryId', 'entry_not_found', `no waiting entry "${entryId}"`)
     if (rec.state === 'offered') fail('CONFLICT', '$.entryId', 'already_offered', `entry "${entryId}" holds an open offer already`)
@@ -730,7 +743,7 @@ class SchedulerImpl implements Scheduler {
   }
 
   declineOffer(offerId: string): void {
-    if (typeof offerId !== 'string') fail('COMMAND_INVALID', '$.offerId', 'invalid_type', 'offer id must be a string')
+    checkIdArg(offerId, '$.offerId', 'offer id')
     const o = this.ledger.offers.get(offerId)
     if (!o) fail('NOT_FOUND', '$.offerId', 'offer_not_found', `no open offer "${offerId}"`)
     this.closeOffer(o, 'offerDeclined', 'offer_declined')
@@ -962,6 +975,7 @@ class SchedulerImpl implements Scheduler {
   /** Loads the scenario's waiting citizens and offers them what is free, best first. */
   loadScenarioWaitlist(): void {
     const m = this.model
+    if (m.scenario.waitlist.length > this.waitlistLimit) throw limitError([limitIssue('$.waitlist', 'waitlistSize', `${m.scenario.waitlist.length} waitlist entries`, this.waitlistLimit)])
     const issues = m.scenario.waitlist.flatMap((e, i) => this.entryIssues(e, ['waitlist', i]))
     if (issues.length) throw new TerminplanError('SCENARIO_INVALID', `invalid waitlist: ${issues[0].path}: ${issues[0].message}`, issues)
     for (const e of m.scenario.waitlist) this.engine.wl.add(this.engine.wl.prepare(structuredClone(e)))
@@ -1090,6 +1104,7 @@ class SchedulerImpl implements Scheduler {
 export function createScheduler(scenario: Scenario, options: SchedulerOptions): Scheduler {
   const nowMs = parseNow(options.now)
   const s = new SchedulerImpl(compile(scenario), nowMs, options.notifications)
+  s.waitlistLimit = resolveLimits(options.limits).waitlistSize
   s.setAutoOffer(options.waitlist?.autoOffer ?? true)
   s.loadScenarioAppointments(options.existingAppointments ?? 'strict')
   s.scheduleAllReminders()
@@ -1098,8 +1113,9 @@ export function createScheduler(scenario: Scenario, options: SchedulerOptions): 
 }
 
 /** A scheduler in exactly the state of `snapshot` (taken of the same scenario). */
-export function restoreScheduler(scenario: Scenario, snapshot: SchedulerSnapshot, options: Pick<SchedulerOptions, 'notifications' | 'waitlist'> = {}): Scheduler {
+export function restoreScheduler(scenario: Scenario, snapshot: SchedulerSnapshot, options: Pick<SchedulerOptions, 'notifications' | 'waitlist' | 'limits'> = {}): Scheduler {
   const s = new SchedulerImpl(compile(scenario), 0, options.notifications)
+  s.waitlistLimit = resolveLimits(options.limits).waitlistSize
   s.setAutoOffer(options.waitlist?.autoOffer ?? true)
   s.restore(snapshot)
   return s

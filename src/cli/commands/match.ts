@@ -7,7 +7,7 @@ import { matchWaitlist } from '../../solver/batch-match.js'
 import { fillScheduler, generateWaitlist } from '../../solver/fill.js'
 import { createScheduler } from '../../solver/scheduler.js'
 import { createLpBackend, LP_BACKENDS, type LpBackendName } from '../../adapters/lp/index.js'
-import { readScenario } from '../io.js'
+import { cliLimits, readScenario } from '../io.js'
 import type { CliIo, RegisterCommand } from '../program.js'
 
 interface MatchCliOptions {
@@ -42,7 +42,7 @@ export const registerMatch: RegisterCommand = (program: Command, io: CliIo) => {
     .action(async (arg: string, opts: MatchCliOptions) => {
       const scenario = readScenario(arg)
       const now = opts.now ?? wallToInstant(scenario.timezone, scenario.horizon.start, 7 * 60)
-      const s = createScheduler(scenario, { now, waitlist: { autoOffer: false } })
+      const s = createScheduler(scenario, { now, waitlist: { autoOffer: false }, limits: { waitlistSize: cliLimits().waitlistSize } })
       if (arg === 'berlin') {
         const seed = int(opts.seed, 'seed', 0, 2 ** 31 - 1)
         const share = Number(opts.booked)
