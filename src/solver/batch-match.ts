@@ -13,6 +13,12 @@
  *   fractional guide. Either way the integer plan is built by rounding (take pairs by their
  *   relaxed value, skip overlaps) and repair (give the remaining citizens their best free
  *   candidate), and the bound and the gap are reported.
+ *
+ * Budget: `timeLimitMs` (default 30 s) is for the whole call. Collecting candidates and the exact
+ * matching run on the calling thread and check the deadline as they go: past it the call throws
+ * TerminplanError('TIMEOUT') and offers nothing. The LP runs in the back end's worker with what
+ * is left; if it does not finish, the result rounds the bipartite relaxation instead (a valid
+ * plan with a weaker bound: method `relaxation-rounding`, `timeLimited: true`).
  */
 import { TerminplanError } from '../model/errors.js'
 import type { Slot } from '../model/requests.js'
@@ -22,6 +28,7 @@ import type { LpBackend } from './lp/port.js'
 import { solveLp } from './lp/verify.js'
 import { INTERNALS, type Offer, type Scheduler, type SchedulerInternals } from './scheduler.js'
 import { compareEntries, type EntryRec } from './waitlist.js'
+import { Deadline, type Clock } from './budget.js'
 
 const DAY_MS = 86_400_000
 
@@ -32,8 +39,14 @@ export interface MatchOptions {
   apply?: 'offer' | 'none'
   /** LP back end for the relaxation when candidate slots overlap; without one the bipartite bound is used. */
   lp?: LpBackend
+  /** Budget of the whole call in ms (default 30 000); see the module comment for what happens at it. */
   timeLimitMs?: number
+  /** Clock for the budget (ms), default performance.now. */
+  clock?: Clock
 }
+
+/** Budget of `matchWaitlist` without `timeLimitMs`. */
+export const MATCH_DEFAULT_TIME_LIMIT_MS = 30_000
 
 export interface MatchAssignment {
   entryId: string
@@ -56,6 +69,8 @@ export interface MatchResult {
   /** (bound − objective) / bound; 0 when proven optimal. */
   gap: number
   offers: Offer[]
+  /** The LP did not finish within the budget: the plan rounds the bipartite relaxation instead. */
+  timeLimited?: boolean
 }
 
 /** Priority of a waiting citizen: class, then how long they have waited relative to the 14-day goal. */
@@ -70,6 +85,16 @@ export function slotPreference(rec: EntryRec, startMs: number, now: number): num
   return (startMs <= rec.due ? 1 : 0.5) / (1 + ahead / 14)
 }
 
+/** Runs a step with part of the budget; its TIMEOUT is reported as the whole call's. */
+function timedOutAs<T>(deadline: Deadline, step: () => T): T {
+  try {
+    return step()
+  } catch (e) {
+    if (e instanceof TerminplanError && e.code === 'TIMEOUT') throw deadline.error()
+    throw e
+  }
+}
+
 interface Cand {
   entry: number
   slot: number
@@ -80,6 +105,7 @@ export async function matchWaitlist(s: Scheduler, options: MatchOptions = {}): P
   const internals = (s as unknown as { [INTERNALS]?: () => SchedulerInternals })[INTERNALS]
   if (!internals) throw new TerminplanError('COMMAND_INVALID', 'matchWaitlist needs a scheduler made by createScheduler or restoreScheduler')
   const { m, engine, ctx, cal } = internals.call(s)
+  const deadline = new Deadline(options.timeLimitMs ?? MATCH_DEFAULT_TIME_LIMIT_MS, 'batch matching', 'timeLimitMs', options.clock)
   const k = options.candidatesPerEntry ?? 20
   const now = ctx.now
   const entries = [...engine.wl.entries.values()].filter((r) => r.state === 'waiting').sort(compareEntries)
@@ -90,6 +116,7 @@ export async function matchWaitlist(s: Scheduler, options: MatchOptions = {}): P
   const cands: Cand[] = []
   let withCandidates = 0
   entries.forEach((rec, ei) => {
+    deadline.check()
     const e = rec.entry
     const offices = rec.offices ? [...rec.offices].sort((a, b) => a - b).map((o) => m.officeIds[o]) : undefined
     if (offices && offices.length === 0) return
@@ -130,6 +157,7 @@ export async function matchWaitlist(s: Scheduler, options: MatchOptions = {}): P
   })
   const cliques: number[][] = []
   for (const list of byStaff.values()) {
+    deadline.check()
     list.sort((a, b) => slots[a].start - slots[b].start || slots[a].end - slots[b].end)
     for (let i = 0; i < list.length; i++) {
       const t = slots[list[i]].start
@@ -139,16 +167,17 @@ export async function matchWaitlist(s: Scheduler, options: MatchOptions = {}): P
   }
 
   // The bipartite relaxation (exact when nothing overlaps).
-  const relaxed = maxWeightBipartiteMatching({
+  const relaxed = timedOutAs(deadline, () => maxWeightBipartiteMatching({
     nLeft: entries.length,
     nRight: slots.length,
     edgeLeft: Int32Array.from(cands, (c) => c.entry),
     edgeRight: Int32Array.from(cands, (c) => c.slot),
     edgeWeight: Float64Array.from(cands, (c) => c.weight),
-  })
+  }, { timeLimitMs: Math.max(1, deadline.remaining()), clock: deadline.clock }))
 
   let method: MatchResult['method']
   let bound = relaxed.dualBound
+  let timeLimited = false
   // Guide for rounding: a value per candidate pair.
   let guide: Float64Array
   if (cliques.length === 0) {
@@ -167,14 +196,25 @@ export async function matchWaitlist(s: Scheduler, options: MatchOptions = {}): P
     })
     for (const cols of byEntry) if (cols.length > 1) lp.addRow(-Infinity, 1, cols, cols.map(() => 1))
     for (const cols of bySlot) if (cols.length > 1) lp.addRow(-Infinity, 1, cols, cols.map(() => 1))
-    for (const clique of cliques) {
+    for (let q = 0; q < cliques.length; q++) {
+      if ((q & 255) === 0) deadline.check()
+      const clique = cliques[q]
       const cols = clique.flatMap((j) => bySlot[j])
       if (cols.length > 1) lp.addRow(-Infinity, 1, cols, cols.map(() => 1))
     }
-    const r = await solveLp(options.lp, lp.build(), { timeLimitMs: options.timeLimitMs ?? 30_000 })
-    if (r.status !== 'optimal') throw new TerminplanError('SOLVER_FAILED', `batch matching LP ended ${r.status}`)
-    bound = Math.min(bound, r.objective)
-    guide = Float64Array.from(r.x)
+    const model = lp.build()
+    deadline.check()
+    const r = await solveLp(options.lp, model, { timeLimitMs: Math.max(1, deadline.remaining()) })
+    if (r.status === 'optimal') {
+      bound = Math.min(bound, r.objective)
+      guide = Float64Array.from(r.x)
+    } else if (r.status === 'time_limit') {
+      // Out of time in the LP: round the bipartite relaxation, whose bound still holds.
+      method = 'relaxation-rounding'
+      timeLimited = true
+      guide = new Float64Array(cands.length)
+      for (let l = 0; l < entries.length; l++) if (relaxed.edgeOfLeft[l] >= 0) guide[relaxed.edgeOfLeft[l]] = 1
+    } else throw new TerminplanError('SOLVER_FAILED', `batch matching LP ended ${r.status}`)
   } else {
     method = 'relaxation-rounding'
     guide = new Float64Array(cands.length)
@@ -224,5 +264,6 @@ export async function matchWaitlist(s: Scheduler, options: MatchOptions = {}): P
     bound,
     gap: method === 'exact-matching' && Math.abs(bound - objective) <= 1e-9 * Math.max(1, bound) ? 0 : gap,
     offers,
+    ...(timeLimited ? { timeLimited } : {}),
   }
 }

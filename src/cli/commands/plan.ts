@@ -21,6 +21,7 @@ interface PlanCliOptions {
   patterns?: boolean
   backend: string
   timeLimit: string
+  totalTimeLimit?: string
   from?: string
   days?: string
   targetDays: string
@@ -102,6 +103,7 @@ export const registerPlan: RegisterCommand = (program: Command, io: CliIo) => {
     .option('--patterns', 'include every released slot in the JSON (large)')
     .option('--backend <name>', `LP back end: ${LP_BACKENDS.join(' or ')}`, 'highs')
     .option('--time-limit <s>', 'time limit per LP solve in seconds', '60')
+    .option('--total-time-limit <s>', 'time limit of the whole plan in seconds; past it the best plan so far is kept (default: 10 × --time-limit)')
     .option('--from <date>', 'first planned date (default: the horizon start)')
     .option('--days <n>', `planned days (default: ${DEFAULT_DAYS}, or the rest of the horizon if shorter)`)
     .option('--target-days <n>', 'the goal: an appointment within this many days', '14')
@@ -111,6 +113,7 @@ export const registerPlan: RegisterCommand = (program: Command, io: CliIo) => {
       if (!(LP_BACKENDS as readonly string[]).includes(opts.backend)) usage('backend', `must be ${LP_BACKENDS.join(' or ')}, got ${opts.backend}`)
       if (opts.from !== undefined && !isValidLocalDate(opts.from)) usage('from', `must be a date YYYY-MM-DD, got ${opts.from}`)
       const timeLimitMs = num(opts.timeLimit, 'time-limit', 0.1, 86_400, false) * 1000
+      const totalTimeLimitMs = opts.totalTimeLimit !== undefined ? num(opts.totalTimeLimit, 'total-time-limit', 0.1, 864_000, false) * 1000 : undefined
       const days = opts.days !== undefined ? num(opts.days, 'days', 1, 731, true) : undefined
       const targetDays = num(opts.targetDays, 'target-days', 0, 365, true)
       const waitlistShare = opts.waitlistShare !== undefined ? num(opts.waitlistShare, 'waitlist-share', 0, 0.99, false) : undefined
@@ -122,7 +125,7 @@ export const registerPlan: RegisterCommand = (program: Command, io: CliIo) => {
       const first = opts.from !== undefined ? Math.max(0, m.dates.indexOf(opts.from)) : 0
       const backend = createLpBackend(opts.backend as LpBackendName)
       try {
-        const plan = await planCapacity(s, { backend, timeLimitMs, from: opts.from, days: days ?? Math.min(DEFAULT_DAYS, m.days - first), targetDays, waitlistShare })
+        const plan = await planCapacity(s, { backend, timeLimitMs, totalTimeLimitMs, from: opts.from, days: days ?? Math.min(DEFAULT_DAYS, m.days - first), targetDays, waitlistShare })
         const names = new Map(scenario.offices.map((o) => [o.id, o.name]))
         const text = formatPlan(plan, top, (id) => names.get(id) ?? id)
         if (opts.json) {

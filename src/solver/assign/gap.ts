@@ -10,6 +10,7 @@ import { TerminplanError } from '../../model/errors.js'
 import { LpBuilder, type LpModel } from '../lp/model.js'
 import type { LpBackend } from '../lp/port.js'
 import { solveLp } from '../lp/verify.js'
+import { timeoutError } from '../budget.js'
 import { solveCapacitatedAssignment, type AssignOptions } from './heuristic.js'
 import { denseAssignmentProblem, type AssignmentProblem } from './problem.js'
 
@@ -100,20 +101,30 @@ export interface GapResult {
   gapToBound: number
   lpMs: number
   heuristicMs: number
+  /** The local search stopped at the budget; `assignment` is the best found by then. */
+  timeLimited?: boolean
 }
 
+/** Budget of `solveGap` without `timeLimitMs`. */
+export const GAP_DEFAULT_TIME_LIMIT_MS = 30_000
+
 /**
- * LP relaxation via the back end, then LP-guided rounding and local search. `clock` (ms) only
- * times the phases and bounds the search when `timeLimitMs` is set.
+ * LP relaxation via the back end, then LP-guided rounding and local search. `timeLimitMs` is the
+ * budget of the whole call (default 30 s): the LP (in the back end's worker) gets all of it and
+ * throws TerminplanError('TIMEOUT') if it does not finish, since there is no bound and no guide
+ * without it; the search gets what is left and returns its best assignment at the budget,
+ * marked `timeLimited`. `clock` (ms) times the phases and measures the budget.
  */
 export async function solveGap(g: GapInstance, backend: LpBackend, opts: AssignOptions & { clock?: () => number } = {}): Promise<GapResult> {
   const clock = opts.clock ?? (() => performance.now())
+  const budget = opts.timeLimitMs ?? GAP_DEFAULT_TIME_LIMIT_MS
   const p = gapAssignmentProblem(g)
   const model = assignmentLp(p)
   const t0 = clock()
-  const lp = await solveLp(backend, model, { timeLimitMs: 30_000 })
+  const lp = await solveLp(backend, model, { timeLimitMs: budget })
   const t1 = clock()
   if (lp.status === 'infeasible') throw new TerminplanError('COMMAND_INVALID', `GAP instance ${g.name ?? ''} is infeasible (its LP relaxation is)`)
+  if (lp.status === 'time_limit') throw timeoutError(`the LP relaxation of GAP instance ${g.name ?? ''}`.trimEnd(), budget, 'timeLimitMs')
   if (lp.status !== 'optimal') throw new TerminplanError('SOLVER_FAILED', `the LP relaxation of GAP instance ${g.name ?? ''} ended with status ${lp.status}`)
   const lpBound = lp.verification.dualBound !== undefined && Number.isFinite(lp.verification.dualBound) ? Math.min(lp.verification.dualBound, lp.objective) : lp.objective
   // Rank arcs by LP reduced cost: the LP's view of what each move costs.
@@ -129,6 +140,7 @@ export async function solveGap(g: GapInstance, backend: LpBackend, opts: AssignO
     rank,
     lowerBound: lower,
     clock,
+    timeLimitMs: Math.max(0, budget - (t1 - t0)),
   })
   const t2 = clock()
   const assignment = new Int32Array(g.jobs).fill(-1)
@@ -141,6 +153,7 @@ export async function solveGap(g: GapInstance, backend: LpBackend, opts: AssignO
     gapToBound: sol.feasible ? (sol.cost - lower) / Math.abs(lower || 1) : Infinity,
     lpMs: t1 - t0,
     heuristicMs: t2 - t1,
+    ...(sol.timeLimited ? { timeLimited: true } : {}),
   }
 }
 

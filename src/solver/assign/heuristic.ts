@@ -10,9 +10,13 @@
  *     a better assignment the search restarts from the best one.
  *
  * Deterministic: randomness from a seeded Rng, effort bounded by counts of iterations and of
- * evaluated moves (a wall-clock limit exists only as a safety stop and needs an injected clock).
+ * evaluated moves. A wall-clock limit (`timeLimitMs`, measured with `clock`, default
+ * performance.now) is a safety stop: at it the construction or the search stops and the best
+ * assignment found so far is returned, marked `timeLimited` (it may be infeasible if the
+ * construction had not finished). It never throws for time.
  */
 import { createRng } from '../../model/random.js'
+import { defaultClock } from '../budget.js'
 import { evaluateAssignment, type AssignmentProblem, type AssignmentSolution } from './problem.js'
 
 export interface AssignOptions {
@@ -34,8 +38,9 @@ export interface AssignOptions {
   stall?: number
   /** Stop as soon as a feasible assignment costs at most this (e.g. an LP bound rounded up). */
   lowerBound?: number
-  /** Safety stop in ms, measured with `clock`. */
+  /** Safety stop in ms, measured with `clock`: past it the best assignment so far is returned, `timeLimited`. */
   timeLimitMs?: number
+  /** Clock in ms; default performance.now when `timeLimitMs` is set. */
   clock?: () => number
 }
 
@@ -45,8 +50,13 @@ export function solveCapacitatedAssignment(p: AssignmentProblem, opts: AssignOpt
   const { nItems, nAgents } = p
   const rng = createRng(opts.seed ?? 1)
   const rank = opts.rank ?? p.arcCost
-  const clock = opts.clock
+  const clock = opts.clock ?? (opts.timeLimitMs !== undefined ? defaultClock : undefined)
   const deadline = clock && opts.timeLimitMs !== undefined ? clock() + opts.timeLimitMs : Infinity
+  let timeLimited = false
+  const overTime = () => {
+    if (!timeLimited && clock !== undefined && deadline !== Infinity && clock() >= deadline) timeLimited = true
+    return timeLimited
+  }
 
   // ---- indexes -------------------------------------------------------------------------------
   const arcOf = new Int32Array(nItems * nAgents).fill(-1)
@@ -131,6 +141,8 @@ export function solveCapacitatedAssignment(p: AssignmentProblem, opts: AssignOpt
   for (let i = 0; i < nItems; i++) for (let u = nextFree[i]; u < firstUnit[i + 1]; u++) pending.push(u)
   const unitValue = (i: number, e: number) => rank[e] - (opts.guide ? opts.guide[e] * 1e-9 : 0)
   while (pending.length) {
+    // Out of time: the remaining units stay unassigned (the result says it is time-limited).
+    if (overTime()) break
     let bestIdx = -1, bestRegret = -Infinity, bestArc = -1
     for (let idx = 0; idx < pending.length; idx++) {
       const i = unitItem[pending[idx]]
@@ -201,7 +213,7 @@ export function solveCapacitatedAssignment(p: AssignmentProblem, opts: AssignOpt
   }
   record()
   const lb = opts.lowerBound ?? -Infinity
-  const done = () => bestCost <= lb + 1e-7 || (clock !== undefined && clock() > deadline)
+  const done = () => bestCost <= lb + 1e-7 || overTime()
   if (nUnits === 0 || done()) return finish()
 
   let meanC = 0, meanW = 0
@@ -372,6 +384,8 @@ export function solveCapacitatedAssignment(p: AssignmentProblem, opts: AssignOpt
   }
 
   function finish(): AssignmentSolution {
-    return evaluateAssignment(p, best ?? snapshot())
+    const sol = evaluateAssignment(p, best ?? snapshot())
+    if (timeLimited) sol.timeLimited = true
+    return sol
   }
 }

@@ -33,6 +33,8 @@ export interface AssignmentSolution {
   cost: number
   /** Capacities hold and every must-assign unit is assigned. */
   feasible: boolean
+  /** The search stopped at its time limit; this is the best assignment found by then. */
+  timeLimited?: boolean
 }
 
 /** Builds a problem from dense per-(item, agent) arrays; pairs with weight > capacity or Infinity are left out. */

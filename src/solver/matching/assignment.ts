@@ -22,7 +22,20 @@
  * By weak LP duality no assignment costs less (see `verifyAssignment`).
  *
  * Solver code: typed arrays, no allocation inside the loops, deterministic.
+ *
+ * Budget: with `options.timeLimitMs` the row reduction and the augmentation check the clock as
+ * they go and throw TerminplanError('TIMEOUT') when it is spent (an exact algorithm: a partial
+ * assignment would have no proof, so there is no best-so-far). Without it there is no limit
+ * (O(n²m) on the input given).
  */
+import { deadlinePoll, timeoutError, type Clock } from '../budget.js'
+
+export interface AssignmentOptions {
+  /** Wall-clock budget in ms; past it the call throws TIMEOUT. Default: none. */
+  timeLimitMs?: number
+  /** Clock for the budget (ms), default performance.now. */
+  clock?: Clock
+}
 
 export interface AssignmentResult {
   /** Whether every row could be assigned at finite cost. When false the other fields are partial. */
@@ -54,7 +67,11 @@ function checkDimensions(length: number, n: number, m: number): void {
  * @param n rows
  * @param m columns, m ≥ n (default n)
  */
-export function solveAssignment(matrix: NumericArray, n: number, m: number = n): AssignmentResult {
+export function solveAssignment(matrix: NumericArray, n: number, m: number = n, options: AssignmentOptions = {}): AssignmentResult {
+  const poll = deadlinePoll(options.clock, options.timeLimitMs, 1)
+  const expired = () => {
+    if (poll()) throw timeoutError('the linear assignment', options.timeLimitMs!, 'timeLimitMs')
+  }
   checkDimensions(matrix.length, n, m)
   // One array type in the loops keeps them monomorphic.
   const cost = matrix instanceof Float64Array ? matrix : Float64Array.from({ length: n * m }, (_, k) => matrix[k])
@@ -73,8 +90,8 @@ export function solveAssignment(matrix: NumericArray, n: number, m: number = n):
     numFree = n
     for (let i = 0; i < n; i++) free[i] = i
   }
-  if (finite) numFree = augmentingRowReduction(cost, n, m, v, rowToCol, colToRow, free, numFree)
-  if (!augment(cost, m, v, rowToCol, colToRow, free, numFree)) return { feasible: false, rowToCol, colToRow, cost: Infinity, u, v }
+  if (finite) numFree = augmentingRowReduction(cost, n, m, v, rowToCol, colToRow, free, numFree, expired)
+  if (!augment(cost, m, v, rowToCol, colToRow, free, numFree, expired)) return { feasible: false, rowToCol, colToRow, cost: Infinity, u, v }
   let total = 0
   for (let i = 0; i < n; i++) {
     const j = rowToCol[i]
@@ -142,7 +159,7 @@ function columnReduction(cost: Float64Array, n: number, v: Float64Array, rowToCo
  * free again (and retried at once when v moved). Afterwards every assigned row sits on a minimum
  * of c_ij − v_j. Returns the number of rows left in `free`.
  */
-function augmentingRowReduction(cost: Float64Array, n: number, m: number, v: Float64Array, rowToCol: Int32Array, colToRow: Int32Array, free: Int32Array, numFree: number): number {
+function augmentingRowReduction(cost: Float64Array, n: number, m: number, v: Float64Array, rowToCol: Int32Array, colToRow: Int32Array, free: Int32Array, numFree: number, expired: () => void): number {
   // Each immediate retry lowers a v; the limit only guards against pathological inputs.
   let retries = 0
   const retryLimit = 64 * n + 1024
@@ -151,6 +168,7 @@ function augmentingRowReduction(cost: Float64Array, n: number, m: number, v: Flo
     const prevFree = numFree
     numFree = 0
     while (k < prevFree) {
+      expired()
       const i = free[k++]
       const base = i * m
       let umin = cost[base] - v[0], usubmin = Infinity, j1 = 0, j2 = -1
@@ -198,7 +216,7 @@ function augmentingRowReduction(cost: Float64Array, n: number, m: number, v: Flo
  * columns lower v by (minimum − distance), keeping their rows tight, and the path is flipped.
  * Returns false when some row cannot reach a free column at finite cost.
  */
-function augment(cost: Float64Array, m: number, v: Float64Array, rowToCol: Int32Array, colToRow: Int32Array, free: Int32Array, numFree: number): boolean {
+function augment(cost: Float64Array, m: number, v: Float64Array, rowToCol: Int32Array, colToRow: Int32Array, free: Int32Array, numFree: number, expired: () => void): boolean {
   const d = new Float64Array(m)
   const pred = new Int32Array(m)
   const cols = new Int32Array(m)
@@ -236,6 +254,7 @@ function augment(cost: Float64Array, m: number, v: Float64Array, rowToCol: Int32
         }
       }
       if (end < 0) {
+        expired()
         const j1 = cols[low++]
         const i = colToRow[j1], base = i * m
         const h = cost[base + j1] - v[j1] - min

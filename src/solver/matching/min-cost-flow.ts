@@ -39,6 +39,7 @@
  * fast path or a short search. Solver code: typed arrays, no allocation in the loops,
  * deterministic (the result is a function of the input arrays, their order and the options).
  */
+import { deadlinePoll, timeoutError, type Clock } from '../budget.js'
 import { IndexedMinHeap } from './heap.js'
 
 export interface BipartiteMatchingProblem {
@@ -104,6 +105,14 @@ export interface MatchingOptions {
    * optimal matching with a certificate; they may differ among equally good matchings.
    */
   enter?: 'left' | 'right' | 'auto'
+  /**
+   * Wall-clock budget in ms, checked between entering nodes; past it the call throws
+   * TerminplanError('TIMEOUT'). The matching is exact: a partial one would be optimal only for the
+   * nodes entered so far, and its duals no bound, so there is no best-so-far. Default: none.
+   */
+  timeLimitMs?: number
+  /** Clock for the budget (ms), default performance.now. */
+  clock?: Clock
 }
 
 interface CoreResult {
@@ -120,9 +129,12 @@ interface CoreResult {
  * order; A node a's edges are CSR positions aBegin[a] .. aEnd[a] − 1 into adjB/adjW. B node b
  * takes at most capB[b] A nodes (callers clamp capB to b's in-degree, so slots fit in E).
  */
-function hungarianCore(nA: number, aBegin: Int32Array, aEnd: Int32Array, nB: number, capB: Int32Array, adjB: Int32Array, adjW: Float64Array): CoreResult {
+function hungarianCore(nA: number, aBegin: Int32Array, aEnd: Int32Array, nB: number, capB: Int32Array, adjB: Int32Array, adjW: Float64Array, expired: (now?: boolean) => boolean, limitMs?: number): CoreResult {
   const core = new HungarianCore(nA, aBegin, aEnd, nB, capB, adjB, adjW)
-  for (let root = 0; root < nA; root++) core.enter(root)
+  for (let root = 0; root < nA; root++) {
+    if (expired()) throw timeoutError('the maximum-weight matching', limitMs!, 'timeLimitMs')
+    core.enter(root)
+  }
   return { matchQ: core.matchQ, yA: core.y, zB: core.z, searches: core.searches, settled: core.settledTotal }
 }
 
@@ -318,7 +330,12 @@ class HungarianCore {
 
 /** Maximum-weight bipartite b-matching with its dual certificate. See the module comment. */
 export function maxWeightBipartiteMatching(p: BipartiteMatchingProblem, options: MatchingOptions = {}): BipartiteMatchingResult {
+  const expired = deadlinePoll(options.clock, options.timeLimitMs, 16)
+  const phase = () => {
+    if (expired(true)) throw timeoutError('the maximum-weight matching', options.timeLimitMs!, 'timeLimitMs')
+  }
   const capIn = checkProblem(p)
+  phase()
   const { nLeft, nRight, edgeLeft, edgeRight, edgeWeight } = p
   const nEdges = edgeLeft.length
 
@@ -334,6 +351,7 @@ export function maxWeightBipartiteMatching(p: BipartiteMatchingProblem, options:
   const capR = new Int32Array(nRight)
   let units = 0
   for (let j = 0; j < nRight; j++) units += capR[j] = Math.min(capIn[j], degR[j])
+  phase()
   const enter = options.enter ?? 'auto'
   const fromRight = enter === 'right' || (enter === 'auto' && units < nLeft)
 
@@ -356,6 +374,7 @@ export function maxWeightBipartiteMatching(p: BipartiteMatchingProblem, options:
     adjE[q] = k
   }
 
+  phase()
   const rightOfLeft = new Int32Array(nLeft).fill(-1)
   const edgeOfLeft = new Int32Array(nLeft).fill(-1)
   const load = new Int32Array(nRight)
@@ -363,7 +382,7 @@ export function maxWeightBipartiteMatching(p: BipartiteMatchingProblem, options:
   const zRight = new Float64Array(nRight)
   let core: CoreResult
   if (!fromRight) {
-    core = hungarianCore(nLeft, start.subarray(0, nLeft), start.subarray(1), nRight, capR, adjOther, adjW)
+    core = hungarianCore(nLeft, start.subarray(0, nLeft), start.subarray(1), nRight, capR, adjOther, adjW, expired, options.timeLimitMs)
     for (let i = 0; i < nLeft; i++) {
       const q = core.matchQ[i]
       if (q >= 0) {
@@ -388,7 +407,7 @@ export function maxWeightBipartiteMatching(p: BipartiteMatchingProblem, options:
     }
     const capL = new Int32Array(nLeft)
     for (let i = 0; i < nLeft; i++) capL[i] = degL[i] > 0 ? 1 : 0
-    core = hungarianCore(units, aBegin, aEnd, nLeft, capL, adjOther, adjW)
+    core = hungarianCore(units, aBegin, aEnd, nLeft, capL, adjOther, adjW, expired, options.timeLimitMs)
     // Back to one dual per right node: z_j = min over its units (0 if any unit is free, since a
     // free unit has dual 0), and a left node matched to a unit with a larger dual takes the
     // difference. Feasibility and the dual objective are unchanged (Σ_k z_jk = c_j z_j + shifts).

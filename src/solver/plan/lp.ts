@@ -57,6 +57,8 @@ export interface PlanLpOptions {
    * free run, each run's slots within its length, each office-day within its share.
    */
   exact?: boolean
+  /** Called between steps of the build (per cohort, service-day, group and office-day); may throw to abort it (a time budget). */
+  check?: () => void
 }
 
 export interface CapacityRow {
@@ -128,6 +130,7 @@ export function buildPlanLp(m: Model, supply: Supply, demand: Demand, firstDay: 
   const T = o.targetDays
   const w = o.weights
   const names = o.names ?? false
+  const check = o.check ?? (() => {})
   const b = new LpBuilder('min', { names, name: 'capacity plan' })
   const nm = (f: () => string) => (names ? f() : undefined)
   const svc = (s: number) => m.serviceIds[s]
@@ -164,6 +167,7 @@ export function buildPlanLp(m: Model, supply: Supply, demand: Demand, firstDay: 
     return v
   }
   demand.cohorts.forEach((c, ci) => {
+    check()
     decided[ci] = c.day + T < lastDay ? 1 : 0
     if (decided[ci] && demand.groups[c.group].district >= 0) decidedByDistrict[demand.groups[c.group].district] += c.count
     for (let d = c.day + o.minDays; d <= Math.min(c.day + T, lastDay - 1); d++) {
@@ -178,6 +182,7 @@ export function buildPlanLp(m: Model, supply: Supply, demand: Demand, firstDay: 
   }
   const yCohort = Int32Array.from(yC), yDay = Int32Array.from(yD)
   const vCol = new Int32Array(nCoh)
+  check()
   demand.cohorts.forEach((c, ci) => {
     const waited = decided[ci] ? T : lastDay - c.day
     vCol[ci] = b.addCol({ upper: c.count, cost: w.waitPerDay * waited, name: nm(() => `v[${svc(c.service)},g${c.group},${date(c.day)}]`) })
@@ -186,6 +191,7 @@ export function buildPlanLp(m: Model, supply: Supply, demand: Demand, firstDay: 
   {
     const idx: number[][] = demand.cohorts.map(() => [])
     for (let k = 0; k < yC.length; k++) idx[yC[k]].push(yStart + k)
+    check()
     demand.cohorts.forEach((c, ci) => {
       const cols = [...idx[ci], vCol[ci]]
       b.addRow(c.count, c.count, cols, cols.map(() => 1), nm(() => `cohort[${svc(c.service)},g${c.group},${date(c.day)}]`))
@@ -202,7 +208,9 @@ export function buildPlanLp(m: Model, supply: Supply, demand: Demand, firstDay: 
     if (!l) servedOnDay.set(k, (l = []))
     l.push(col)
   }
+  check()
   for (let k = 0; k < yC.length; k++) addServed(demand.cohorts[yC[k]].service, demand.cohorts[yC[k]].group, yD[k], yStart + k)
+  check()
   {
     const byKey = new Map<string, number[]>()
     demand.cohorts.forEach((c, ci) => {
@@ -213,6 +221,7 @@ export function buildPlanLp(m: Model, supply: Supply, demand: Demand, firstDay: 
       l.push(ci)
     })
     for (const list of byKey.values()) {
+      check()
       const c0 = demand.cohorts[list[0]]
       const s = c0.service, g = c0.group
       const entries = new Map<number, number[]>()
@@ -274,6 +283,7 @@ export function buildPlanLp(m: Model, supply: Supply, demand: Demand, firstDay: 
 
   for (const s of demand.services) {
     for (let d = firstDay; d < lastDay; d++) {
+      check()
       const ods = odsByServiceDay.get(s * m.days + d) ?? []
       // Universal groups: one node per district (index district + 1; 0 = no district).
       const nodeGroups = new Map<number, number>()
@@ -350,6 +360,7 @@ export function buildPlanLp(m: Model, supply: Supply, demand: Demand, firstDay: 
   const capacityRows: CapacityRow[] = []
   const slotCols: PlanLp['slotCols'] = []
   supply.officeDays.forEach((od, i) => {
+    check()
     const present = od.services.filter((s) => supplyCols.has(odsKey(i, s, nS)))
     if (present.length === 0) return
     if (o.quotas) {
@@ -448,6 +459,7 @@ export function buildPlanLp(m: Model, supply: Supply, demand: Demand, firstDay: 
     })
   }
 
+  check()
   return {
     model: b.build(),
     firstDay,

@@ -9,13 +9,21 @@
  * integer plan exactly: the same LP with the quotas fixed → re-round with the evaluation's duals
  * and keep the better plan → on small models, a local search over quotas, each candidate packed
  * and evaluated by the LP → KPIs, shadow prices of staff time, slot patterns.
+ *
+ * Budgets: each LP solve gets `timeLimitMs` (in the back end's worker), the whole call
+ * `totalTimeLimitMs`. The steps on the calling thread check the total as they go and let the
+ * event loop run between office-days. Until the first integer plan has been evaluated, running
+ * out of either budget throws TerminplanError('TIMEOUT') (path `$.timeLimitMs` or
+ * `$.totalTimeLimitMs`); after that, running out of the total stops the improvement steps and the
+ * best plan so far is returned with `timeLimited: true` and a warning.
  */
-import { fail, TerminplanError } from '../../model/errors.js'
+import { fail, isTerminplanError, TerminplanError } from '../../model/errors.js'
 import { compile, type Model } from '../../model/compile.js'
 import type { Scenario } from '../../model/schema.js'
 import type { Scheduler } from '../scheduler.js'
 import type { LpBackend } from '../lp/port.js'
 import { solveLp, type CheckedLpResult } from '../lp/verify.js'
+import { Deadline, timeoutError } from '../budget.js'
 import { buildPlanLp, DEFAULT_PLAN_WEIGHTS, odsKey, type PlanLp, type PlanLpOptions, type PlanWeights } from './lp.js'
 import { realiseCounts, realiseOfficeDay, type PatternSlot, type Realised } from './realise.js'
 import { districtNames, extractDemand, extractSupply, type Demand, type Supply } from './supply-demand.js'
@@ -34,6 +42,8 @@ export interface PlanOptions {
   weights?: Partial<PlanWeights>
   /** Budget per LP solve in ms. Default 60 000. */
   timeLimitMs?: number
+  /** Budget of the whole call in ms (see the module comment). Default 10 × timeLimitMs. */
+  totalTimeLimitMs?: number
   /** Rounds of re-rounding with the evaluated plan's duals (one LP each). Default 1. */
   improveRounds?: number
   /**
@@ -54,7 +64,7 @@ export interface PlanOptions {
   busy?: (staff: number) => ArrayLike<number>
   /** Name LP rows and columns (explanations; slower). */
   names?: boolean
-  /** Clock for the reported timings only (default performance.now). */
+  /** Clock for the reported timings and the total budget (default performance.now). */
   clock?: () => number
 }
 
@@ -147,6 +157,8 @@ export interface CapacityPlan {
   search: { rounds: number; evaluations: number; improved: number }
   timings: { buildMs: number; lpMs: number; realiseMs: number; evaluateMs: number; totalMs: number }
   warnings: string[]
+  /** The total budget ran out during the improvement steps: this is the best plan found by then. */
+  timeLimited?: boolean
 }
 
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits
@@ -193,16 +205,24 @@ function kpisOf(m: Model, demand: Demand, lp: PlanLp, x: Float64Array): PlanKpis
 
 type Solved = CheckedLpResult & { status: 'optimal' | 'time_limit' }
 
-async function solveChecked(backend: LpBackend, lp: PlanLp, timeLimitMs: number, what: string): Promise<Solved> {
+/** An LP's budget: its own limit or what is left of the total, whichever is less. */
+interface LpBudget {
+  ms: number
+  /** The total budget binds: a timeout is the total's. */
+  total?: Deadline
+}
+
+async function solveChecked(backend: LpBackend, lp: PlanLp, budget: LpBudget, what: string): Promise<Solved> {
+  const timeLimitMs = budget.ms
   // Presolve off: on these structured LPs HiGHS' presolve costs more than it saves (measured).
   const r = await solveLp(backend, lp.model, { timeLimitMs, presolve: false })
   if (r.status === 'infeasible')
     throw new TerminplanError('SOLVER_FAILED', `the ${what} LP is infeasible (a defect: it always has a solution): ${r.conflict?.description.slice(0, 3).join('; ') ?? ''}`)
   if (r.status === 'unbounded') throw new TerminplanError('SOLVER_FAILED', `the ${what} LP is unbounded (a defect)`)
-  if (r.status === 'time_limit' && !r.incumbent)
-    throw new TerminplanError('TIMEOUT', `the ${what} LP did not finish within ${Math.round(timeLimitMs / 1000)} s; allow more time`, [
-      { path: '$.timeLimit', code: 'time_limit', message: `the ${what} LP needs more than ${Math.round(timeLimitMs / 1000)} s` },
-    ])
+  if (r.status === 'time_limit' && !r.incumbent) {
+    if (budget.total) throw budget.total.error()
+    throw timeoutError(`the ${what} LP`, timeLimitMs, 'timeLimitMs', 'timeLimitMs (command line: --time-limit)')
+  }
   return r as Solved
 }
 
@@ -248,6 +268,12 @@ async function plan(m: Model, options: PlanOptions): Promise<CapacityPlan> {
   for (const [k, v] of Object.entries(weights))
     if (!(Number.isFinite(v) && v >= 0)) fail('COMMAND_INVALID', `$.weights.${k}`, 'invalid_weight', `weight ${k} must be a finite number ≥ 0`)
   const timeLimitMs = options.timeLimitMs ?? 60_000
+  if (!(timeLimitMs > 0)) fail('COMMAND_INVALID', '$.timeLimitMs', 'invalid_budget', `timeLimitMs must be a positive number of milliseconds, got ${timeLimitMs}`)
+  const total = new Deadline(options.totalTimeLimitMs ?? 10 * timeLimitMs, 'the capacity plan', 'totalTimeLimitMs', clock, 'totalTimeLimitMs (command line: --total-time-limit)')
+  const lpBudget = (cap = timeLimitMs): LpBudget => {
+    const left = total.remaining()
+    return left < cap ? { ms: Math.max(1, left), total } : { ms: cap }
+  }
   const seed = options.seed ?? 1
   const fillIdle = options.fillIdle ?? true
   const warnings: string[] = []
@@ -259,12 +285,15 @@ async function plan(m: Model, options: PlanOptions): Promise<CapacityPlan> {
 
   // ---- LP relaxation -----------------------------------------------------------------------
   const demand = extractDemand(m, firstDay, days)
+  // The scheduler's bookings are read here, before the first pause; the rest works on copies.
   const supply = extractSupply(m, firstDay, days, new Set(demand.services), options.busy)
   if (demand.cohorts.length === 0) warnings.push('no forecast demand in the planned days: every quota is 0')
-  const lpOpts: PlanLpOptions = { targetDays, minDays, keepBack, weights, names: options.names }
+  await total.pause()
+  const lpOpts: PlanLpOptions = { targetDays, minDays, keepBack, weights, names: options.names, check: () => total.check() }
   const lp = buildPlanLp(m, supply, demand, firstDay, days, lpOpts)
+  await total.pause()
   const t1 = clock()
-  const relax = await solveChecked(options.backend, lp, timeLimitMs, 'capacity plan')
+  const relax = await solveChecked(options.backend, lp, lpBudget(), 'capacity plan')
   const t2 = clock()
   const x = xOf(relax)
   const lpCertified = relax.status === 'optimal' && relax.verification.certified
@@ -292,11 +321,13 @@ async function plan(m: Model, options: PlanOptions): Promise<CapacityPlan> {
     for (const sv of supply.officeDays[i].services) val.set(sv, value(i, sv))
     return realiseOfficeDay({ m, supply, officeDay: i, target, value: val, keepBack, fillIdle: fill, fillWeight, seed: sd + i })
   }
-  const realiseAll = (value: (i: number, sv: number) => number, sd: number): Candidate => {
+  const realiseAll = async (value: (i: number, sv: number) => number, sd: number): Promise<Candidate> => {
     const tr = clock()
     const parts: (Realised | undefined)[] = []
     const quota = new Map<number, number>()
-    supply.officeDays.forEach((od, i) => {
+    for (let i = 0; i < supply.officeDays.length; i++) {
+      await total.pause()
+      const od = supply.officeDays[i]
       const target = new Map<number, number>()
       for (const sv of od.services) {
         const q = lpQuota(i, sv)
@@ -305,37 +336,52 @@ async function plan(m: Model, options: PlanOptions): Promise<CapacityPlan> {
       const r = realiseOne(i, target, value, fillIdle, sd)
       parts.push(r)
       for (const [sv, n] of r.quota) if (n > 0) quota.set(odsKey(i, sv, nS), n)
-    })
+    }
     realiseMs += clock() - tr
     return { parts, quota }
   }
   const evaluate = async (quota: Map<number, number>) => {
     const te = clock()
+    await total.pause()
     const ev = buildPlanLp(m, supply, demand, firstDay, days, { ...lpOpts, quotas: (i, sv) => quota.get(odsKey(i, sv, nS)) ?? 0 })
-    const r = await solveChecked(options.backend, ev, timeLimitMs, 'plan evaluation')
+    await total.pause()
+    const r = await solveChecked(options.backend, ev, lpBudget(), 'plan evaluation')
     evaluateMs += clock() - te
     return { ev, r, objective: objOf(r) }
   }
   const better = (a: number, b: number) => a < b - 1e-9 * Math.max(1, Math.abs(b))
 
-  let best = realiseAll(valueBy(relax.status === 'optimal' ? relax.rowDual : undefined, lp), seed)
+  let best = await realiseAll(valueBy(relax.status === 'optimal' ? relax.rowDual : undefined, lp), seed)
   let bestEval = await evaluate(best.quota)
   const search = { rounds: 0, evaluations: 1, improved: 0 }
   const lpValue = valueBy(relax.status === 'optimal' ? relax.rowDual : undefined, lp)
-  for (let r = 0; r < (options.improveRounds ?? 1); r++) {
-    // Re-value slots by what the evaluated plan still lacks (its duals), and round again.
-    const evDuals = bestEval.r.status === 'optimal' ? bestEval.r.rowDual : undefined
-    if (!evDuals) break
-    const evValue = valueBy(evDuals, bestEval.ev)
-    const cand = realiseAll((i, sv) => Math.max(lpValue(i, sv), evValue(i, sv)), seed + 7919 * (r + 1))
-    const candEval = await evaluate(cand.quota)
-    search.rounds++
-    search.evaluations++
-    if (!better(candEval.objective, bestEval.objective)) break
-    best = cand
-    bestEval = candEval
-    search.improved++
+  // From here on there is a plan: running out of the total budget ends the improvement steps.
+  let timeLimited = false
+  const improving = async (step: () => Promise<void>) => {
+    if (timeLimited) return
+    try {
+      await step()
+    } catch (e) {
+      if (isTerminplanError(e) && e.code === 'TIMEOUT' && e.path === '$.totalTimeLimitMs') timeLimited = true
+      else throw e
+    }
   }
+  await improving(async () => {
+    for (let r = 0; r < (options.improveRounds ?? 1); r++) {
+      // Re-value slots by what the evaluated plan still lacks (its duals), and round again.
+      const evDuals = bestEval.r.status === 'optimal' ? bestEval.r.rowDual : undefined
+      if (!evDuals) break
+      const evValue = valueBy(evDuals, bestEval.ev)
+      const cand = await realiseAll((i, sv) => Math.max(lpValue(i, sv), evValue(i, sv)), seed + 7919 * (r + 1))
+      const candEval = await evaluate(cand.quota)
+      search.rounds++
+      search.evaluations++
+      if (!better(candEval.objective, bestEval.objective)) break
+      best = cand
+      bestEval = candEval
+      search.improved++
+    }
+  })
 
   // Small models: the exact MIP through the back end (slots per staff run), if it does better.
   let method: CapacityPlan['method'] = 'heuristic'
@@ -345,10 +391,11 @@ async function plan(m: Model, options: PlanOptions): Promise<CapacityPlan> {
   supply.officeDays.forEach((od) => {
     for (const sv of od.services) for (const r of od.runs) if (m.skill[supply.runs[r].staff * nS + sv] === 1) integers++
   })
-  if (exact === 'always' || (exact === 'auto' && integers <= EXACT_MAX_INTEGERS)) {
+  if (exact === 'always' || (exact === 'auto' && integers <= EXACT_MAX_INTEGERS)) await improving(async () => {
     const mip = buildPlanLp(m, supply, demand, firstDay, days, { ...lpOpts, exact: true })
+    await total.pause()
     // Bounded: the heuristic plan stands if the MIP does not finish in time.
-    const r = await solveLp(options.backend, mip.model, { timeLimitMs: Math.min(timeLimitMs, EXACT_TIME_LIMIT_MS) })
+    const r = await solveLp(options.backend, mip.model, { timeLimitMs: lpBudget(Math.min(timeLimitMs, EXACT_TIME_LIMIT_MS)).ms })
     search.evaluations++
     mipInfo = { status: r.status, integers: mip.slotCols.length }
     const xm = r.status === 'optimal' ? r.x : r.status === 'time_limit' ? r.incumbent?.x : undefined
@@ -377,12 +424,12 @@ async function plan(m: Model, options: PlanOptions): Promise<CapacityPlan> {
         method = 'mip'
       }
     }
-  }
+  })
 
   // Small models: local search over quotas — at one office-day add or drop a slot, or trade one
   // or two slots for others; at two office-days exchange one slot of two services — each candidate packed on the staff timelines
   // and evaluated by the LP; first improvement, until none or the evaluation budget is spent.
-  if (lp.model.nCols <= SMALL_MODEL_COLUMNS && mipInfo?.status !== 'optimal') {
+  if (lp.model.nCols <= SMALL_MODEL_COLUMNS && mipInfo?.status !== 'optimal') await improving(async () => {
     const budget = options.searchEvaluations ?? Math.min(400, Math.ceil(4e5 / Math.max(1, lp.model.nCols)))
     const current = (i: number) => {
       const cur = new Map<number, number>()
@@ -398,6 +445,7 @@ async function plan(m: Model, options: PlanOptions): Promise<CapacityPlan> {
     }
     /** Evaluates new targets at some office-days; adopts them when better. */
     const tryMove = async (changes: [number, Map<number, number>][]) => {
+      await total.pause()
       const parts = [...best.parts]
       for (const [i, t] of changes) {
         const r = pack(i, t)
@@ -461,7 +509,8 @@ async function plan(m: Model, options: PlanOptions): Promise<CapacityPlan> {
           }
         }
     }
-  }
+  })
+  if (timeLimited) warnings.push(`stopped at the total time limit of ${Math.round(total.limitMs)} ms (totalTimeLimitMs): the plan is the best found by then`)
 
   // ---- result ---------------------------------------------------------------------------------
   const unitsPerHour = 60 / m.unitMinutes
@@ -520,6 +569,7 @@ async function plan(m: Model, options: PlanOptions): Promise<CapacityPlan> {
     search,
     timings: { buildMs: round(t1 - t0, 1), lpMs: round(t2 - t1, 1), realiseMs: round(realiseMs, 1), evaluateMs: round(evaluateMs, 1), totalMs: round(clock() - t0, 1) },
     warnings,
+    ...(timeLimited ? { timeLimited } : {}),
   }
 }
 
