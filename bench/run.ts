@@ -8,11 +8,12 @@ import { slotsSuite } from './slots.js'
 import { waitlistSuite } from './waitlist.js'
 import { matchingSuite } from './matching.js'
 import { lpSuite } from './lp.js'
+import { simSuite } from './sim.js'
 
 const ci = process.argv.includes('--ci')
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7)
 const ctx: BenchContext = { ci, timeMs: ci ? 300 : 2000, rows: [] }
-const suites: Record<string, (c: BenchContext) => Promise<void>> = { slots: slotsSuite, waitlist: waitlistSuite, matching: matchingSuite, lp: lpSuite }
+const suites: Record<string, (c: BenchContext) => Promise<void>> = { slots: slotsSuite, waitlist: waitlistSuite, matching: matchingSuite, lp: lpSuite, sim: simSuite }
 
 for (const [name, run] of Object.entries(suites)) {
   if (only && only !== name) continue
@@ -20,7 +21,17 @@ for (const [name, run] of Object.entries(suites)) {
 }
 console.log(table(ctx.rows))
 const out = new URL(ci ? './results.ci.json' : './results.json', import.meta.url)
-writeFileSync(out, JSON.stringify({ machine: machine(), ci, rows: ctx.rows }, null, 2) + '\n')
+// With --only, the other suites' rows of the last full run are kept (marked by their own machine).
+let rows = ctx.rows
+if (only) {
+  try {
+    const prev = JSON.parse(readFileSync(out, 'utf8')) as { rows: typeof ctx.rows }
+    rows = [...prev.rows.filter((r) => r.suite !== only), ...ctx.rows]
+  } catch {
+    // No earlier results: just this suite.
+  }
+}
+writeFileSync(out, JSON.stringify({ machine: machine(), ci, rows }, null, 2) + '\n')
 
 // Ratio floors: a regression gate that does not depend on how fast this machine is today.
 const floors = JSON.parse(readFileSync(new URL('./floors.json', import.meta.url), 'utf8')) as Record<string, number>

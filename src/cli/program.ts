@@ -11,6 +11,7 @@ import { registerMatch } from './commands/match.js'
 import { registerIcs } from './commands/ics.js'
 import { registerImport } from './commands/import.js'
 import { registerPlan } from './commands/plan.js'
+import { registerSimulate } from './commands/simulate.js'
 
 export interface CliIo {
   stdout: (s: string) => void
@@ -28,7 +29,7 @@ const processIo: CliIo = {
   isTTY: process.stderr.isTTY === true,
 }
 
-const commandModules: RegisterCommand[] = [registerMatch, registerIcs, registerImport, registerPlan]
+const commandModules: RegisterCommand[] = [registerMatch, registerIcs, registerImport, registerPlan, registerSimulate]
 
 function formatSummary(sum: ReturnType<typeof summarizeModel>): string {
   const rows: [string, string | number][] = [

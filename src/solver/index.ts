@@ -6,3 +6,8 @@ export type { Notification, NotificationKind, NotificationSink } from './ports.j
 export { generateWaitlist, type WaitlistGenOptions } from './fill.js'
 export { matchWaitlist, entryPriority, slotPreference, type MatchOptions, type MatchResult, type MatchAssignment } from './batch-match.js'
 export type { Offer, WaitlistView } from './scheduler.js'
+export { simulate, SimulationOptionsSchema, type SimulationOptionsInput, type SimulationHooks, type SimulationRun } from './sim/simulate.js'
+export { eventsCsv, EVENTS_HEADER } from './sim/events.js'
+export { BehaviourSchema, type Behaviour, type BehaviourInput } from './sim/behaviour.js'
+export { RequestLog } from './sim/requests.js'
+export * from './sim/types.js'

@@ -1,0 +1,37 @@
+/**
+ * The what-if simulation: simulated days of Berlin under one policy, end to end (demand, search,
+ * hold, confirm, cancel, offers, KPIs). One run is seconds long, so it is timed directly (wall
+ * clock and peak RSS, sampled once per simulated day) rather than repeated under tinybench. No
+ * peer: nothing else simulates this; the figure to watch is µs per request.
+ */
+import { readScenario } from '../src/cli/io.js'
+import { createLpBackend } from '../src/adapters/lp/index.js'
+import { simulate } from '../src/solver/sim/simulate.js'
+import type { PolicyName } from '../src/solver/sim/types.js'
+import type { BenchContext } from './lib.js'
+
+export async function simSuite(ctx: BenchContext): Promise<void> {
+  const scenario = readScenario('berlin')
+  // Full: 90 simulated days (14 warm-up + 76 measured); CI: 21 days.
+  const days = ctx.ci ? 15 : 76, warmupDays = ctx.ci ? 6 : 14
+  const policies: PolicyName[] = ctx.ci ? ['fcfs'] : ['fcfs', 'waitlist', 'optimized']
+  for (const policy of policies) {
+    const lp = policy === 'optimized' ? createLpBackend('highs') : undefined
+    let peak = process.memoryUsage().rss
+    const t = performance.now()
+    const run = await simulate(scenario, { policy, days, warmupDays, seed: 1 }, { lp, onProgress: () => (peak = Math.max(peak, process.memoryUsage().rss)) })
+    const ms = performance.now() - t
+    await lp?.close()
+    const n = run.log.length
+    ctx.rows.push({
+      suite: 'sim',
+      operation: `simulate ${policy}`,
+      size: `Berlin, ${days + warmupDays} days, ${n.toLocaleString('en')} requests`,
+      medianUs: ms * 1000,
+      p99Us: ms * 1000,
+      opsPerSec: (n / ms) * 1000,
+      extra: { seconds: Math.round(ms / 100) / 10, usPerRequest: Math.round((ms * 1000) / n), peakRssMB: Math.round(peak / 1e6), within14Share: run.result.kpis.within14Share },
+    })
+    console.error(`sim ${policy}: ${(ms / 1000).toFixed(1)} s, ${n} requests, peak RSS ${Math.round(peak / 1e6)} MB`)
+  }
+}

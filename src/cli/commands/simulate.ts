@@ -1,0 +1,235 @@
+/**
+ * `terminplan simulate` and `terminplan compare`: what-if runs for planners. The same demand and
+ * seed under each policy (simulate) or under each overlay (compare); a KPI table on stdout, and on
+ * request the runs as JSON, every request as CSV, and a self-contained HTML report.
+ */
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs'
+import type { Command } from 'commander'
+import { SingleBar } from 'cli-progress'
+import { TerminplanError } from '../../model/errors.js'
+import { applyOverlays, parseOverlayJson, type Overlay } from '../../model/overlay.js'
+import type { Scenario } from '../../model/schema.js'
+import { createLpBackend, LP_BACKENDS, type LpBackendName } from '../../adapters/lp/index.js'
+import { renderReport } from '../../adapters/report/index.js'
+import { eventsCsv } from '../../solver/sim/events.js'
+import { simulate, type SimulationOptionsInput, type SimulationRun } from '../../solver/sim/simulate.js'
+import { POLICY_NAMES, type Comparison, type PolicyName } from '../../solver/sim/types.js'
+import { BehaviourSchema } from '../../solver/sim/behaviour.js'
+import { cliLimits, readLimitedText, readScenario } from '../io.js'
+import type { CliIo, RegisterCommand } from '../program.js'
+
+interface SimCliOptions {
+  days: string
+  warmup: string
+  seed: string
+  policy: string
+  with: string[]
+  json?: string
+  events?: string
+  report?: string
+  lp: string
+  behaviour?: string
+  progress: boolean
+}
+
+const usage = (name: string, message: string): never => {
+  throw new TerminplanError('USAGE', `--${name} ${message}`, [{ path: `$.${name}`, code: 'invalid_option', message }])
+}
+
+function int(v: string, name: string, min: number, max: number): number {
+  const n = Number(v)
+  if (!Number.isInteger(n) || n < min || n > max) usage(name, `must be an integer ${min}–${max}, got ${v}`)
+  return n
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)} %`
+const days = (x: number | null) => (x === null ? '–' : x.toFixed(1))
+const count = (x: number) => Math.round(x).toLocaleString('en-US')
+
+/** The KPI table: one row per figure, one column per run. */
+export function comparisonTable(c: Comparison): string {
+  const runs = c.runs
+  const rows: [string, ...string[]][] = [
+    ['', ...runs.map((r) => r.label)],
+    ['within 14 days', ...runs.map((r) => pct(r.result.kpis.within14Share))],
+    ['lead time p50 (days)', ...runs.map((r) => days(r.result.kpis.leadDaysP50))],
+    ['lead time p90 (days)', ...runs.map((r) => days(r.result.kpis.leadDaysP90))],
+    ['lead time mean (days)', ...runs.map((r) => days(r.result.kpis.leadDaysMean))],
+    ['requests measured', ...runs.map((r) => count(r.result.kpis.requests))],
+    ['  booked', ...runs.map((r) => count(r.result.kpis.outcomes.booked))],
+    ['  booked from the waitlist', ...runs.map((r) => count(r.result.kpis.outcomes.waitlist_booked))],
+    ['  unserved', ...runs.map((r) => count(r.result.kpis.outcomes.unserved))],
+    ['  cancelled', ...runs.map((r) => count(r.result.kpis.outcomes.cancelled))],
+    ['  no-show', ...runs.map((r) => count(r.result.kpis.outcomes.no_show))],
+    ['staff utilisation', ...runs.map((r) => pct(r.result.kpis.utilisation))],
+    ['  used by citizens', ...runs.map((r) => pct(r.result.kpis.servedUtilisation))],
+    ['freed slots re-filled', ...runs.map((r) => pct(r.result.kpis.refilledShare))],
+    ['no-show staff hours', ...runs.map((r) => count(r.result.kpis.noShowHours))],
+    ['waitlist mean / max', ...runs.map((r) => `${count(r.result.kpis.waitlistMean)} / ${count(r.result.kpis.waitlistMax)}`)],
+    ['offers (accepted)', ...runs.map((r) => `${count(r.result.kpis.offers)} (${pct(r.result.kpis.offerAcceptShare)})`)],
+    ['district spread (14 days)', ...runs.map((r) => `${pct(r.result.districtSpread.min)} – ${pct(r.result.districtSpread.max)}`)],
+  ]
+  const widths = rows[0].map((_, j) => Math.max(...rows.map((r) => r[j].length)))
+  return rows.map((r) => r.map((v, j) => (j === 0 ? v.padEnd(widths[0]) : v.padStart(widths[j]))).join('  ').trimEnd()).join('\n') + '\n'
+}
+
+function readOverlay(path: string, scenario: Scenario, index: number): Overlay {
+  return parseOverlayJson(readLimitedText(path, path, cliLimits(), `$.with[${index}]`), path, scenario)
+}
+
+function readBehaviour(path: string): SimulationOptionsInput['behaviour'] {
+  const text = readLimitedText(path, path, cliLimits(), '$.behaviour')
+  let json: unknown
+  try {
+    json = JSON.parse(text.replace(/^\uFEFF/, ''))
+  } catch (e) {
+    throw new TerminplanError('COMMAND_INVALID', `${path} is not JSON: ${(e as Error).message}`, [{ path: '$.behaviour', code: 'invalid_json', message: `${path} is not JSON` }])
+  }
+  const r = BehaviourSchema.safeParse(json)
+  if (!r.success) {
+    const issues = r.error.issues.map((i) => ({ path: `$.behaviour${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}`, code: i.code, message: i.message }))
+    throw new TerminplanError('COMMAND_INVALID', `invalid behaviour in ${path}: ${issues[0].path}: ${issues[0].message}`, issues)
+  }
+  return json as SimulationOptionsInput['behaviour']
+}
+
+interface Job {
+  label: string
+  scenario: Scenario
+  policy: PolicyName
+  overlays: string[]
+}
+
+async function runJobs(jobs: Job[], base: Omit<SimulationOptionsInput, 'policy' | 'overlays'>, o: SimCliOptions, io: CliIo, quiet: boolean): Promise<{ label: string; run: SimulationRun }[]> {
+  const backendName = o.lp as LpBackendName
+  if (!LP_BACKENDS.includes(backendName)) usage('lp', `must be one of ${LP_BACKENDS.join(', ')}`)
+  const lp = jobs.some((j) => j.policy === 'optimized') ? createLpBackend(backendName) : undefined
+  const bar = !quiet && o.progress && io.isTTY ? new SingleBar({ format: ' {label} |{bar}| {value}/{total} days | {duration_formatted}', hideCursor: true, stream: process.stderr }) : null
+  const out: { label: string; run: SimulationRun }[] = []
+  try {
+    for (const job of jobs) {
+      bar?.start(1, 0, { label: job.label.padEnd(Math.max(...jobs.map((j) => j.label.length))) })
+      const run = await simulate(job.scenario, { ...base, policy: job.policy, overlays: job.overlays }, {
+        lp,
+        onProgress: (d, n) => {
+          bar?.setTotal(n)
+          bar?.update(d)
+        },
+      })
+      bar?.stop()
+      out.push({ label: job.label, run })
+    }
+  } finally {
+    bar?.stop()
+    await lp?.close()
+  }
+  return out
+}
+
+function writeOutputs(results: { label: string; run: SimulationRun }[], o: SimCliOptions, io: CliIo, title: string): void {
+  const comparison: Comparison = { runs: results.map((r) => ({ label: r.label, result: r.run.result })) }
+  const json = JSON.stringify(comparison, null, 2) + '\n'
+  if (o.json === '-') io.stdout(json)
+  else {
+    io.stdout(comparisonTable(comparison))
+    if (o.json) writeFileSync(o.json, json)
+  }
+  if (o.events) {
+    const fd = openSync(o.events, 'w')
+    try {
+      // Streamed: a 90-day Berlin run has about 700,000 rows.
+      let buf = ''
+      for (const line of eventsCsv(results.map((r) => ({ label: r.label, run: r.run })))) {
+        buf += line
+        if (buf.length > 1 << 20) {
+          writeSync(fd, buf)
+          buf = ''
+        }
+      }
+      writeSync(fd, buf)
+    } finally {
+      closeSync(fd)
+    }
+  }
+  if (o.report) {
+    const r0 = results[0].run.result
+    writeFileSync(
+      o.report,
+      renderReport(comparison, {
+        title,
+        notes: [
+          `Simulated ${r0.warmupDays} warm-up days and ${r0.days} measured days from ${r0.from}, seed ${r0.seed}.`,
+          'Within 14 days: requests that arrived after the warm-up and at least 14 days before the end, whose appointment starts at most 14×24 h after the request (no-shows count as served; cancelled and unserved requests do not).',
+          'Citizen behaviour, release practice and calibration: see README, "Simulation".',
+        ],
+      }),
+    )
+  }
+  if (o.json !== '-' && (o.report || o.events || o.json)) io.stderr(`wrote ${[o.json, o.events, o.report].filter(Boolean).join(', ')}\n`)
+}
+
+function addCommon(cmd: Command): Command {
+  return cmd
+    .argument('<scenario>', 'scenario JSON file, or the name of a built-in example (berlin)')
+    .option('--days <n>', 'measured days', '90')
+    .option('--warmup <n>', 'warm-up days before measuring', '28')
+    .option('--seed <n>', 'random seed', '1')
+    .option('--with <overlay.json>', 'what-if overlay (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--json <file>', 'write the runs as JSON ("-" for stdout, which also silences the table)')
+    .option('--events <file>', 'write every request as CSV')
+    .option('--report <file>', 'write a self-contained HTML report')
+    .option('--lp <backend>', `LP back end for the optimized policy (${LP_BACKENDS.join(', ')})`, 'highs')
+    .option('--behaviour <file>', 'citizen behaviour overrides (JSON)')
+    .option('--no-progress', 'no progress bar')
+}
+
+function baseOptions(o: SimCliOptions): Omit<SimulationOptionsInput, 'policy' | 'overlays'> {
+  return {
+    days: int(o.days, 'days', 15, 366),
+    warmupDays: int(o.warmup, 'warmup', 0, 180),
+    seed: int(o.seed, 'seed', 0, 2 ** 32 - 1),
+    ...(o.behaviour ? { behaviour: readBehaviour(o.behaviour) } : {}),
+  }
+}
+
+export const registerSimulate: RegisterCommand = (program, io) => {
+  addCommon(
+    program
+      .command('simulate')
+      .description('simulate weeks of requests, bookings, cancellations and waitlist offers under one or all policies, and compare them on the 14-day goal'),
+  )
+    .option('--policy <name>', `${POLICY_NAMES.join(', ')} or all`, 'all')
+    .action(async (arg: string, o: SimCliOptions) => {
+      const base = baseOptions(o)
+      if (o.policy !== 'all' && !POLICY_NAMES.includes(o.policy as PolicyName)) usage('policy', `must be one of ${POLICY_NAMES.join(', ')}, all`)
+      const scenario0 = readScenario(arg)
+      const overlays = o.with.map((p, i) => readOverlay(p, scenario0, i))
+      const scenario = overlays.length ? applyOverlays(scenario0, overlays) : scenario0
+      const policies = o.policy === 'all' ? [...POLICY_NAMES] : [o.policy as PolicyName]
+      const names = overlays.map((x) => x.name)
+      const jobs = policies.map((policy) => ({ label: policy, scenario, policy, overlays: names }))
+      const results = await runJobs(jobs, base, o, io, o.json === '-')
+      writeOutputs(results, o, io, `${scenario.name ?? arg}: policies compared`)
+    })
+
+  addCommon(
+    program
+      .command('compare')
+      .description('run the scenario as it is and with each overlay (--with, each on its own), side by side'),
+  )
+    .option('--policy <name>', POLICY_NAMES.join(', '), 'fcfs')
+    .action(async (arg: string, o: SimCliOptions) => {
+      const base = baseOptions(o)
+      if (!POLICY_NAMES.includes(o.policy as PolicyName)) usage('policy', `must be one of ${POLICY_NAMES.join(', ')}`)
+      if (o.with.length === 0) usage('with', 'compare needs at least one overlay')
+      const policy = o.policy as PolicyName
+      const scenario = readScenario(arg)
+      const overlays = o.with.map((p, i) => readOverlay(p, scenario, i))
+      const jobs: Job[] = [
+        { label: `${policy} (as is)`, scenario, policy, overlays: [] },
+        ...overlays.map((ov) => ({ label: `${policy} + ${ov.name}`, scenario: applyOverlays(scenario, [ov]), policy, overlays: [ov.name] })),
+      ]
+      const results = await runJobs(jobs, base, o, io, o.json === '-')
+      writeOutputs(results, o, io, `${scenario.name ?? arg}: what-ifs compared`)
+    })
+}

@@ -1,0 +1,82 @@
+/**
+ * `terminplan simulate` and `compare` in-process: the table, JSON on stdout, events.csv, the
+ * report, overlays, and usage errors (exit 2) with `path: message` lines.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { runCli } from '../../src/cli/program.js'
+import type { Comparison } from '../../src/solver/sim/types.js'
+import { townInput } from './town.js'
+
+async function run(args: string[]) {
+  let out = '', err = ''
+  const code = await runCli(args, { stdout: (s) => void (out += s), stderr: (s) => void (err += s), isTTY: false })
+  return { code, out, err }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'terminplan-sim-'))
+const scenario = join(dir, 'town.json')
+writeFileSync(scenario, JSON.stringify(townInput()))
+const overlay = join(dir, 'plus.json')
+writeFileSync(overlay, JSON.stringify({ name: 'two more at c1', changes: [{ kind: 'addStaff', office: 'c1', count: 2 }] }))
+const small = ['--days', '15', '--warmup', '7', '--seed', '3']
+
+describe('terminplan simulate / compare', () => {
+  it('prints the comparison table and writes JSON, events.csv and the report', async () => {
+    const json = join(dir, 'out.json'), events = join(dir, 'events.csv'), report = join(dir, 'report.html')
+    const r = await run(['simulate', scenario, ...small, '--policy', 'all', '--json', json, '--events', events, '--report', report])
+    expect(r.err).toMatch(/^wrote /)
+    expect(r.code).toBe(0)
+    expect(r.out.split('\n')[0]).toMatch(/^\s+fcfs\s+waitlist\s+optimized$/)
+    expect(r.out).toMatch(/within 14 days\s+\d+\.\d %\s+\d+\.\d %\s+\d+\.\d %/)
+    const c = JSON.parse(readFileSync(json, 'utf8')) as Comparison
+    expect(c.runs.map((x) => x.label)).toEqual(['fcfs', 'waitlist', 'optimized'])
+    const rows = readFileSync(events, 'utf8').trimEnd().split('\n')
+    expect(rows[0]).toBe('policy,request_id,services,district,requested_at,outcome,appointment_start,office_id')
+    expect(rows.length - 1).toBe(c.runs.reduce((a, x) => a + x.result.totalRequests, 0))
+    const html = readFileSync(report, 'utf8')
+    expect(html.startsWith('<!DOCTYPE html>') || html.startsWith('<!doctype html>')).toBe(true)
+    expect((html.match(/<svg/g) ?? []).length).toBeGreaterThanOrEqual(5)
+  }, 120_000)
+
+  it('writes JSON to stdout with --json - (no table), the same bytes for the same seed', async () => {
+    const a = await run(['simulate', scenario, ...small, '--policy', 'fcfs', '--json', '-'])
+    const b = await run(['simulate', scenario, ...small, '--policy', 'fcfs', '--json', '-'])
+    expect(a.code).toBe(0)
+    expect(a.err).toBe('')
+    const c = JSON.parse(a.out) as Comparison
+    expect(c.runs[0].result.policy).toBe('fcfs')
+    expect(a.out).toBe(b.out)
+  })
+
+  it('compares the scenario as is with each overlay', async () => {
+    const r = await run(['compare', scenario, ...small, '--with', overlay, '--json', '-'])
+    expect(r.code).toBe(0)
+    const c = JSON.parse(r.out) as Comparison
+    expect(c.runs.map((x) => x.label)).toEqual(['fcfs (as is)', 'fcfs + two more at c1'])
+    expect(c.runs[1].result.overlays).toEqual(['two more at c1'])
+    // Two more staff at c1: more working time there, the same requests.
+    expect(c.runs[1].result.totalRequests).toBe(c.runs[0].result.totalRequests)
+    const util = (k: number) => c.runs[k].result.byOffice.find((o) => o.officeId === 'c1')!
+    expect(util(1).requests).toBeGreaterThan(util(0).requests)
+  })
+
+  it('rejects bad options as usage errors and bad overlays with their path', async () => {
+    const bad = await run(['simulate', scenario, '--policy', 'lottery'])
+    expect(bad.code).toBe(2)
+    expect(bad.err).toMatch(/^\$\.policy: /m)
+    expect(bad.err).not.toMatch(/\n\s+at /)
+    const days = await run(['simulate', scenario, '--days', '3'])
+    expect(days.code).toBe(2)
+    expect(days.err).toMatch(/^\$\.days: /m)
+    const none = await run(['compare', scenario])
+    expect(none.code).toBe(2)
+    const broken = join(dir, 'broken.json')
+    writeFileSync(broken, JSON.stringify({ name: 'x', changes: [{ kind: 'close', office: 'nowhere', from: '2027-01-05', to: '2027-01-06' }] }))
+    const ov = await run(['simulate', scenario, ...small, '--policy', 'fcfs', '--with', broken])
+    expect(ov.code).toBe(1)
+    expect(ov.err).toMatch(/^\$\.changes\[0\]\.office: /m)
+  })
+})
