@@ -132,6 +132,16 @@ describe('scenario corpus: terminplan validate', () => {
     expect(r.err).not.toMatch(/^\s+at /m)
   })
 
+  it('reports an output file it cannot write as an I/O problem at $.output (match --json, plan --json)', async () => {
+    const file = join(dir, 'fixture.json')
+    writeFileSync(file, JSON.stringify(validScenario()))
+    for (const args of [['match', file, '--backend', 'none'], ['plan', file, '--days', '2']]) {
+      const r = await run([...args, '--json', join(dir, 'no-such-dir', 'out.json')])
+      expect(r.code).toBe(1)
+      expect(r.err).toMatch(/^\$\.output: cannot write .*out\.json \(ENOENT\)\n$/)
+    }
+  }, CASE_TIMEOUT_MS)
+
   it('reports a missing file, a directory, a broken gzip file and UTF-16 text as I/O problems at $', async () => {
     const gz = join(dir, 'broken.json.gz')
     writeFileSync(gz, Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x01, 0x02]))

@@ -1,5 +1,4 @@
 /** `terminplan match`: batch-assign waiting citizens to free capacity and report the bound and gap. */
-import { writeFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { TerminplanError } from '../../model/errors.js'
 import { wallToInstant } from '../../model/tz.js'
@@ -8,6 +7,7 @@ import { fillScheduler, generateWaitlist } from '../../solver/fill.js'
 import { createScheduler } from '../../solver/scheduler.js'
 import { createLpBackend, LP_BACKENDS, type LpBackendName } from '../../adapters/lp/index.js'
 import { cliLimits, readScenario } from '../io.js'
+import { writeOutput } from '../input.js'
 import type { CliIo, RegisterCommand } from '../program.js'
 
 interface MatchCliOptions {
@@ -74,7 +74,7 @@ export const registerMatch: RegisterCommand = (program: Command, io: CliIo) => {
         ]
         const w = Math.max(...rows.map((x) => x[0].length))
         io.stdout(rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n') + '\n')
-        if (opts.json) writeFileSync(opts.json, JSON.stringify({ ...r, timeMs: Math.round(ms) }, null, 2) + '\n')
+        if (opts.json) writeOutput(opts.json, JSON.stringify({ ...r, timeMs: Math.round(ms) }, null, 2) + '\n', io.stdout)
       } finally {
         await lp?.close()
       }

@@ -3,7 +3,6 @@
  * back for the waitlist and phone, the expected KPIs, the LP bound and the gap of the integer plan,
  * and where one more staff hour would serve the most citizens within the target.
  */
-import { writeFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { createScheduler } from '../../solver/scheduler.js'
 import { TerminplanError } from '../../model/errors.js'
@@ -11,6 +10,7 @@ import { formatInstant, isValidLocalDate, startOfLocalDay } from '../../model/tz
 import { createLpBackend, LP_BACKENDS, type LpBackendName } from '../../adapters/lp/index.js'
 import { planCapacity, type CapacityPlan, type PlanKpis } from '../../solver/plan/plan.js'
 import { readScenario } from '../io.js'
+import { writeOutput } from '../input.js'
 import type { CliIo, RegisterCommand } from '../program.js'
 
 /** Four weeks by default: the LP grows with the window and its solve time faster; longer plans take --days. */
@@ -135,7 +135,7 @@ export const registerPlan: RegisterCommand = (program: Command, io: CliIo) => {
           )
           if (opts.json === '-') io.stdout(json + '\n')
           else {
-            writeFileSync(opts.json, json + '\n')
+            writeOutput(opts.json, json + '\n', io.stdout)
             io.stdout(text)
           }
         } else io.stdout(text)
