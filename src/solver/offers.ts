@@ -68,12 +68,14 @@ export class OfferEngine {
           scope,
           combo.key,
           (r) => {
-            if (!this.core.mayOffer(r)) return false
+            // Cheap date test first; the citizen's appointment count costs more.
+            if (d < r.dayFrom || d > r.dayTo || !this.core.mayOffer(r)) return false
             start = this.wl.earliestUndeclined(r, p, d, lo, b, dur)
             return start >= 0
           },
           EXAMINE_PER_QUEUE,
           best?.rec,
+          d,
         )
         if (rec) best = { rec, start, dur }
       }
@@ -94,6 +96,7 @@ export class OfferEngine {
           (r) => r !== first.rec && !out.includes(r) && this.core.mayOffer(r) && this.wl.timeFits(r, d, first.start, first.dur) && !r.declined.has(`${p}:${first.start}`),
           EXAMINE_PER_QUEUE,
           pick,
+          d,
         )
         if (rec) pick = rec
       }

@@ -72,6 +72,7 @@ export class WaitlistIndex {
   readonly entries = new Map<string, EntryRec>()
   readonly combos = new Map<string, Combo>()
   private readonly buckets = new Map<string, Heap<Item>>()
+  private readonly lastDay = new Map<string, number>()
   /** citizen id → combination key → their live entry for it (one need, one entry). */
   private readonly byCitizen = new Map<string, Map<string, EntryRec>>()
   private seq = 0
@@ -154,6 +155,8 @@ export class WaitlistIndex {
       let heap = this.buckets.get(key)
       if (!heap) this.buckets.set(key, (heap = new Heap<Item>(compareItems)))
       heap.push({ rec, version: rec.version })
+      // An upper bound on the last acceptable day in the queue (never lowered; stale entries only widen it).
+      if (!(rec.dayTo <= (this.lastDay.get(key) ?? -Infinity))) this.lastDay.set(key, rec.dayTo)
     }
   }
 
@@ -193,9 +196,12 @@ export class WaitlistIndex {
    * than `bound`, looking at no more than `limit` live entries, best first. Entries examined are
    * put back.
    */
-  best(scope: string, comboKey: string, fits: (r: EntryRec) => boolean, limit: number, bound?: EntryRec): EntryRec | undefined {
-    const heap = this.buckets.get(`${scope}|${comboKey}`)
+  best(scope: string, comboKey: string, fits: (r: EntryRec) => boolean, limit: number, bound?: EntryRec, day?: number): EntryRec | undefined {
+    const key = `${scope}|${comboKey}`
+    const heap = this.buckets.get(key)
     if (!heap) return undefined
+    // A slot after everyone's last acceptable day fits nobody here: skip the scan.
+    if (day !== undefined && day > (this.lastDay.get(key) ?? -Infinity)) return undefined
     const held: Item[] = []
     let found: EntryRec | undefined
     while (heap.length > 0 && held.length < limit) {
