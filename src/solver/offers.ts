@@ -148,8 +148,12 @@ export class OfferEngine {
     for (let o = 0; o < nO; o++) if (!rec.offices || rec.offices.has(o)) durAt[o] = servicesDuration(m, o, rec.services)
     const dFrom = Math.max(0, ctx.nowDay, rec.dayFrom === -Infinity ? 0 : rec.dayFrom)
     const dTo = Math.min(m.days - 1, rec.dayTo === Infinity ? m.days - 1 : rec.dayTo)
+    let minDur = Infinity
+    for (let o = 0; o < nO; o++) if (durAt[o] !== 0 && durAt[o] < minDur) minDur = durAt[o]
     for (let d = dFrom; d <= dTo; d++) {
       const rel = d - ctx.nowDay
+      // A day with no free run long enough anywhere: one read.
+      if (occ.dayMax[d] < minDur) continue
       if (rec.days && !rec.days.has(d)) continue
       let best: { staff: number; office: number; start: number; dur: number } | undefined
       const segs = ctx.daySegs[d]
