@@ -12,7 +12,8 @@ export function readTextInput(path: string, what: string): string {
 export function readJsonInput(path: string, what: string): unknown {
   const text = readTextInput(path, what)
   try {
-    return JSON.parse(text)
+    // A UTF-8 byte-order mark is not JSON, but editors write one: skip it, as the scenario reader does.
+    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text)
   } catch (e) {
     throw new TerminplanError('IO_FAILED', `${path} is not JSON`, [{ path: `$.${what}`, code: 'invalid_json', message: `${path}: not valid JSON (${(e as Error).message})` }])
   }

@@ -34,6 +34,7 @@ import { GridCalendar } from './grid-calendar.js'
 import { compareIds, Ledger, type AppointmentRec, type HoldRec, type OfferGroupRec, type OfferRec } from './ledger.js'
 import { OfferEngine } from './offers.js'
 import type { Notification, NotificationSink } from './ports.js'
+import { Listeners, sendNotification } from './listeners.js'
 import { comboKeyOf, compareEntries, type EntryRec } from './waitlist.js'
 import { Occupancy, segmentsByDay } from './occupancy.js'
 import { search as runSearch, setContextNow, type SearchContext, type SearchResult, fnv1a } from './search.js'
@@ -248,7 +249,7 @@ class SchedulerImpl implements Scheduler {
   private readonly occ: Occupancy
   private readonly cal: GridCalendar
   private readonly ledger = new Ledger()
-  private readonly handlers = new Map<SchedulerEventName, Set<(e: never) => void>>()
+  private readonly listeners = new Listeners<SchedulerEvents>()
   private readonly issues: ValidationIssue[] = []
   private hashCache?: string
   private readonly engine: OfferEngine
@@ -338,25 +339,11 @@ class SchedulerImpl implements Scheduler {
   // ---- events ----------------------------------------------------------------------------------
 
   on<E extends SchedulerEventName>(event: E, handler: (e: SchedulerEvents[E]) => void): () => void {
-    let set = this.handlers.get(event)
-    if (!set) this.handlers.set(event, (set = new Set()))
-    set.add(handler as (e: never) => void)
-    return () => set!.delete(handler as (e: never) => void)
+    return this.listeners.on(event, handler)
   }
 
   private emit<E extends SchedulerEventName>(event: E, payload: SchedulerEvents[E]): void {
-    const set = this.handlers.get(event)
-    if (!set) return
-    for (const h of [...set]) {
-      try {
-        ;(h as (e: SchedulerEvents[E]) => void)(payload)
-      } catch (e) {
-        // A listener's failure must not undo or block a committed command; surface it asynchronously.
-        queueMicrotask(() => {
-          throw e
-        })
-      }
-    }
+    this.listeners.emit(event, payload)
   }
 
   // ---- views -----------------------------------------------------------------------------------
@@ -779,13 +766,7 @@ class SchedulerImpl implements Scheduler {
 
   private notify(n: Notification): void {
     if (!this.sink) return
-    const failed = (error: unknown) => this.emit('notificationFailed', { notification: n, error })
-    try {
-      const r = this.sink.send(n)
-      if (r && typeof (r as Promise<void>).then === 'function') (r as Promise<void>).then(undefined, failed)
-    } catch (e) {
-      failed(e)
-    }
+    sendNotification(this.sink, n, (error) => this.emit('notificationFailed', { notification: n, error }))
   }
 
   private notifyAppointment(kind: 'confirmation' | 'reminder' | 'cancellation', a: AppointmentRec): void {

@@ -241,63 +241,63 @@ export function findSlots(ctx: SearchContext, rr: ResolvedRequest): { start: Int
     const segs = ctx.daySegs[d]
     const nVisit = few ? few.length : 1
     for (let v = 0; v < nVisit; v++) {
-    const kFrom = few ? segs.officeFirst[few[v]] : 0, kTo = few ? segs.officeFirst[few[v] + 1] : segs.n
-    for (let kk = kFrom; kk < kTo; kk++) {
-      const k = few ? segs.byOffice[kk] : kk
-      // Sorted by start (within an office, too): once a segment starts after the last entry of a full list, none can enter.
-      if (n === limit && segs.start[k] > tStart[n - 1]) break
-      const o = segs.office[k]
-      const du = rr.dur[o]
-      if (du === 0 || officeDayMax[d * nO + o] < du) continue
-      const p = segs.staff[k]
-      if (rr.skilled[p] === 0 || maxRun[p * days + d] < du) continue
-      if (relDay < ctx.windowMin[o] || relDay > ctx.windowMax[o]) continue
-      const busy = occ.busy[p]
-      const segStart = segs.start[k], segEnd = segs.end[k]
-      for (let w = 0; w < nWin; w++) {
-        const a = Math.max(segStart, win[2 * w], nowUnit)
-        let b = Math.min(segEnd, win[2 * w + 1])
-        // With the list full, nothing starting after its last entry can enter: stop scanning there.
-        if (n === limit) b = Math.min(b, tStart[n - 1] + du)
-        let run = 0
-        for (let u = a; u < b; u++) {
-          // Bit test written out: this is the hottest line of the engine.
-          if ((busy[u >>> 5] & (1 << (u & 31))) !== 0) {
-            run = 0
-            // Skip the rest of this word's busy run at once: booked-out calendars are mostly full words.
-            const sh = u & 31
-            const ones = ~(busy[u >>> 5] >>> sh)
-            u += (ones === 0 ? 32 - sh : 31 - Math.clz32(ones & -ones)) - 1
-            continue
-          }
-          if (++run < du) continue
-          const t = u - du + 1
-          if (n === limit && t > tStart[n - 1]) break
-          const tie = mix3(o, t, rr.salt)
-          // Same office and start at another staff member: one slot for the citizen.
-          let dup = false
-          for (let i = 0; i < n; i++)
-            if (tStart[i] === t && tOffice[i] === o) {
-              dup = true
-              break
+      const kFrom = few ? segs.officeFirst[few[v]] : 0, kTo = few ? segs.officeFirst[few[v] + 1] : segs.n
+      for (let kk = kFrom; kk < kTo; kk++) {
+        const k = few ? segs.byOffice[kk] : kk
+        // Sorted by start (within an office, too): once a segment starts after the last entry of a full list, none can enter.
+        if (n === limit && segs.start[k] > tStart[n - 1]) break
+        const o = segs.office[k]
+        const du = rr.dur[o]
+        if (du === 0 || officeDayMax[d * nO + o] < du) continue
+        const p = segs.staff[k]
+        if (rr.skilled[p] === 0 || maxRun[p * days + d] < du) continue
+        if (relDay < ctx.windowMin[o] || relDay > ctx.windowMax[o]) continue
+        const busy = occ.busy[p]
+        const segStart = segs.start[k], segEnd = segs.end[k]
+        for (let w = 0; w < nWin; w++) {
+          const a = Math.max(segStart, win[2 * w], nowUnit)
+          let b = Math.min(segEnd, win[2 * w + 1])
+          // With the list full, nothing starting after its last entry can enter: stop scanning there.
+          if (n === limit) b = Math.min(b, tStart[n - 1] + du)
+          let run = 0
+          for (let u = a; u < b; u++) {
+            // Bit test written out: this is the hottest line of the engine.
+            if ((busy[u >>> 5] & (1 << (u & 31))) !== 0) {
+              run = 0
+              // Skip the rest of this word's busy run at once: booked-out calendars are mostly full words.
+              const sh = u & 31
+              const ones = ~(busy[u >>> 5] >>> sh)
+              u += (ones === 0 ? 32 - sh : 31 - Math.clz32(ones & -ones)) - 1
+              continue
             }
-          if (dup) continue
-          if (n === limit && (t > tStart[n - 1] || (t === tStart[n - 1] && tie >= tTie[n - 1]))) continue
-          let i = n < limit ? n++ : n - 1
-          while (i > 0 && (tStart[i - 1] > t || (tStart[i - 1] === t && tTie[i - 1] > tie))) {
-            tStart[i] = tStart[i - 1]
-            tTie[i] = tTie[i - 1]
-            tOffice[i] = tOffice[i - 1]
-            tStaff[i] = tStaff[i - 1]
-            i--
+            if (++run < du) continue
+            const t = u - du + 1
+            if (n === limit && t > tStart[n - 1]) break
+            const tie = mix3(o, t, rr.salt)
+            // Same office and start at another staff member: one slot for the citizen.
+            let dup = false
+            for (let i = 0; i < n; i++)
+              if (tStart[i] === t && tOffice[i] === o) {
+                dup = true
+                break
+              }
+            if (dup) continue
+            if (n === limit && (t > tStart[n - 1] || (t === tStart[n - 1] && tie >= tTie[n - 1]))) continue
+            let i = n < limit ? n++ : n - 1
+            while (i > 0 && (tStart[i - 1] > t || (tStart[i - 1] === t && tTie[i - 1] > tie))) {
+              tStart[i] = tStart[i - 1]
+              tTie[i] = tTie[i - 1]
+              tOffice[i] = tOffice[i - 1]
+              tStaff[i] = tStaff[i - 1]
+              i--
+            }
+            tStart[i] = t
+            tTie[i] = tie
+            tOffice[i] = o
+            tStaff[i] = p
           }
-          tStart[i] = t
-          tTie[i] = tie
-          tOffice[i] = o
-          tStaff[i] = p
         }
       }
-    }
     }
   }
   return { start: tStart, office: tOffice, staff: tStaff, n }

@@ -15,6 +15,7 @@ import { TerminplanError, fail, type ValidationIssue } from '../../model/errors.
 import type { AcceptOfferOptions, ConfirmOptions, HoldOptions, JoinWaitlistRequest, SearchRequest, Slot } from '../../model/requests.js'
 import type { Scenario } from '../../model/schema.js'
 import type { Notification, NotificationSink } from '../../solver/ports.js'
+import { Listeners, sendNotification } from '../../solver/listeners.js'
 import {
   createScheduler,
   INTERNALS,
@@ -215,7 +216,7 @@ class JournaledSchedulerImpl implements JournaledScheduler {
   private readonly outbox = new Outbox()
   private readonly sink?: NotificationSink
   private readonly fsyncMode: JournalFsync
-  private readonly handlers = new Map<SchedulerEventName, Set<(e: never) => void>>()
+  private readonly listeners = new Listeners<SchedulerEvents>()
   private readonly forwarded = new Set<SchedulerEventName>()
   private fd = -1
   private base = 0
@@ -399,28 +400,11 @@ class JournaledSchedulerImpl implements JournaledScheduler {
   }
 
   private send(n: Notification): void {
-    const failed = (error: unknown) => this.deliver('notificationFailed', { notification: n, error })
-    try {
-      const r = this.sink!.send(n)
-      if (r && typeof (r as Promise<void>).then === 'function') (r as Promise<void>).then(undefined, failed)
-    } catch (e) {
-      failed(e)
-    }
+    sendNotification(this.sink!, n, (error) => this.deliver('notificationFailed', { notification: n, error }))
   }
 
   private deliver<E extends SchedulerEventName>(event: E, payload: SchedulerEvents[E]): void {
-    const set = this.handlers.get(event)
-    if (!set) return
-    for (const h of [...set]) {
-      try {
-        ;(h as (e: SchedulerEvents[E]) => void)(payload)
-      } catch (e) {
-        // As in the scheduler: a listener's failure must not undo or block a committed command.
-        queueMicrotask(() => {
-          throw e
-        })
-      }
-    }
+    this.listeners.emit(event, payload)
   }
 
   on<E extends SchedulerEventName>(event: E, handler: (e: SchedulerEvents[E]) => void): () => void {
@@ -428,10 +412,7 @@ class JournaledSchedulerImpl implements JournaledScheduler {
       this.forwarded.add(event)
       this.inner.on(event, (payload) => this.outbox.push({ event, payload }))
     }
-    let set = this.handlers.get(event)
-    if (!set) this.handlers.set(event, (set = new Set()))
-    set.add(handler as (e: never) => void)
-    return () => set!.delete(handler as (e: never) => void)
+    return this.listeners.on(event, handler)
   }
 
   hold(slot: Slot, opts: HoldOptions): Hold {

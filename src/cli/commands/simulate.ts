@@ -3,10 +3,10 @@
  * seed under each policy (simulate) or under each overlay (compare); a KPI table on stdout, and on
  * request the runs as JSON, every request as CSV, and a self-contained HTML report.
  */
-import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, openSync, writeSync } from 'node:fs'
 import type { Command } from 'commander'
+import { z } from 'zod'
 import { SingleBar } from 'cli-progress'
-import { TerminplanError } from '../../model/errors.js'
 import { applyOverlays, parseOverlayJson, type Overlay } from '../../model/overlay.js'
 import type { Scenario } from '../../model/schema.js'
 import { createLpBackend, LP_BACKENDS, type LpBackendName } from '../../adapters/lp/index.js'
@@ -15,7 +15,9 @@ import { eventsCsv } from '../../solver/sim/events.js'
 import { simulate, type SimulationOptionsInput, type SimulationRun } from '../../solver/sim/simulate.js'
 import { POLICY_NAMES, type Comparison, type PolicyName } from '../../solver/sim/types.js'
 import { BehaviourSchema } from '../../solver/sim/behaviour.js'
-import { cliLimits, readLimitedText, readScenario } from '../io.js'
+import { parseCommand } from '../../model/requests.js'
+import { readJsonInput, readTextInput, usage, writeOutput } from '../input.js'
+import { readScenario } from '../io.js'
 import type { CliIo, RegisterCommand } from '../program.js'
 
 interface SimCliOptions {
@@ -32,13 +34,9 @@ interface SimCliOptions {
   progress: boolean
 }
 
-const usage = (name: string, message: string): never => {
-  throw new TerminplanError('USAGE', `--${name} ${message}`, [{ path: `$.${name}`, code: 'invalid_option', message }])
-}
-
 function int(v: string, name: string, min: number, max: number): number {
   const n = Number(v)
-  if (!Number.isInteger(n) || n < min || n > max) usage(name, `must be an integer ${min}–${max}, got ${v}`)
+  if (!Number.isInteger(n) || n < min || n > max) usage(`--${name}`, `must be an integer ${min}–${max}, got ${v}`)
   return n
 }
 
@@ -74,24 +72,15 @@ export function comparisonTable(c: Comparison): string {
 }
 
 function readOverlay(path: string, scenario: Scenario, index: number): Overlay {
-  return parseOverlayJson(readLimitedText(path, path, cliLimits(), `$.with[${index}]`), path, scenario)
+  return parseOverlayJson(readTextInput(path, `with[${index}]`), path, scenario)
 }
 
 function readBehaviour(path: string): SimulationOptionsInput['behaviour'] {
-  const text = readLimitedText(path, path, cliLimits(), '$.behaviour')
-  let json: unknown
-  try {
-    json = JSON.parse(text.replace(/^\uFEFF/, ''))
-  } catch (e) {
-    throw new TerminplanError('COMMAND_INVALID', `${path} is not JSON: ${(e as Error).message}`, [{ path: '$.behaviour', code: 'invalid_json', message: `${path} is not JSON` }])
-  }
-  const r = BehaviourSchema.safeParse(json)
-  if (!r.success) {
-    const issues = r.error.issues.map((i) => ({ path: `$.behaviour${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}`, code: i.code, message: i.message }))
-    throw new TerminplanError('COMMAND_INVALID', `invalid behaviour in ${path}: ${issues[0].path}: ${issues[0].message}`, issues)
-  }
-  return json as SimulationOptionsInput['behaviour']
+  return parseCommand(BehaviourOption, { behaviour: readJsonInput(path, 'behaviour') }, `behaviour in ${path}`).behaviour
 }
+
+/** Behaviour files are checked as the `behaviour` field, so paths read `$.behaviour.…`. */
+const BehaviourOption = z.strictObject({ behaviour: BehaviourSchema })
 
 interface Job {
   label: string
@@ -102,7 +91,7 @@ interface Job {
 
 async function runJobs(jobs: Job[], base: Omit<SimulationOptionsInput, 'policy' | 'overlays'>, o: SimCliOptions, io: CliIo, quiet: boolean): Promise<{ label: string; run: SimulationRun }[]> {
   const backendName = o.lp as LpBackendName
-  if (!LP_BACKENDS.includes(backendName)) usage('lp', `must be one of ${LP_BACKENDS.join(', ')}`)
+  if (!LP_BACKENDS.includes(backendName)) usage('--lp', `must be one of ${LP_BACKENDS.join(', ')}`)
   const lp = jobs.some((j) => j.policy === 'optimized') ? createLpBackend(backendName) : undefined
   const bar = !quiet && o.progress && io.isTTY ? new SingleBar({ format: ' {label} |{bar}| {value}/{total} days | {duration_formatted}', hideCursor: true, stream: process.stderr }) : null
   const out: { label: string; run: SimulationRun }[] = []
@@ -132,7 +121,7 @@ function writeOutputs(results: { label: string; run: SimulationRun }[], o: SimCl
   if (o.json === '-') io.stdout(json)
   else {
     io.stdout(comparisonTable(comparison))
-    if (o.json) writeFileSync(o.json, json)
+    if (o.json) writeOutput(o.json, json, io.stdout)
   }
   if (o.events) {
     const fd = openSync(o.events, 'w')
@@ -153,7 +142,7 @@ function writeOutputs(results: { label: string; run: SimulationRun }[], o: SimCl
   }
   if (o.report) {
     const r0 = results[0].run.result
-    writeFileSync(
+    writeOutput(
       o.report,
       renderReport(comparison, {
         title,
@@ -163,6 +152,7 @@ function writeOutputs(results: { label: string; run: SimulationRun }[], o: SimCl
           'Citizen behaviour, release practice and calibration: see README, "Simulation".',
         ],
       }),
+      io.stdout,
     )
   }
   if (o.json !== '-' && (o.report || o.events || o.json)) io.stderr(`wrote ${[o.json, o.events, o.report].filter(Boolean).join(', ')}\n`)
@@ -201,7 +191,7 @@ export const registerSimulate: RegisterCommand = (program, io) => {
     .option('--policy <name>', `${POLICY_NAMES.join(', ')} or all`, 'all')
     .action(async (arg: string, o: SimCliOptions) => {
       const base = baseOptions(o)
-      if (o.policy !== 'all' && !POLICY_NAMES.includes(o.policy as PolicyName)) usage('policy', `must be one of ${POLICY_NAMES.join(', ')}, all`)
+      if (o.policy !== 'all' && !POLICY_NAMES.includes(o.policy as PolicyName)) usage('--policy', `must be one of ${POLICY_NAMES.join(', ')}, all`)
       const scenario0 = readScenario(arg)
       const overlays = o.with.map((p, i) => readOverlay(p, scenario0, i))
       const scenario = overlays.length ? applyOverlays(scenario0, overlays) : scenario0
@@ -220,8 +210,8 @@ export const registerSimulate: RegisterCommand = (program, io) => {
     .option('--policy <name>', POLICY_NAMES.join(', '), 'fcfs')
     .action(async (arg: string, o: SimCliOptions) => {
       const base = baseOptions(o)
-      if (!POLICY_NAMES.includes(o.policy as PolicyName)) usage('policy', `must be one of ${POLICY_NAMES.join(', ')}`)
-      if (o.with.length === 0) usage('with', 'compare needs at least one overlay')
+      if (!POLICY_NAMES.includes(o.policy as PolicyName)) usage('--policy', `must be one of ${POLICY_NAMES.join(', ')}`)
+      if (o.with.length === 0) usage('--with', 'compare needs at least one overlay')
       const policy = o.policy as PolicyName
       const scenario = readScenario(arg)
       const overlays = o.with.map((p, i) => readOverlay(p, scenario, i))

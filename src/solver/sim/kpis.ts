@@ -29,31 +29,43 @@ function percentile(sorted: Float64Array, p: number): number | null {
 
 const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d
 
-/** KPIs over the measured requests that `include` accepts. */
-export function kpisOf(log: RequestLog, w: MeasureWindow, include: (i: number) => boolean = () => true): Kpis {
-  const outcomes = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>
-  const leads: number[] = []
-  let n = 0, within = 0
+/**
+ * KPIs per group in one pass over the rows: `groupOf(i)` in [0, groups) places a measured request,
+ * anything else leaves it out (e.g. −1 for an office when there is no appointment).
+ */
+export function kpisByGroup(log: RequestLog, w: MeasureWindow, groupOf: (i: number) => number, groups: number): Kpis[] {
+  const n = new Array<number>(groups).fill(0), within = new Array<number>(groups).fill(0)
+  const outcomes = Array.from({ length: groups }, () => Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>)
+  const leads = Array.from({ length: groups }, () => [] as number[])
   for (let i = 0; i < log.length; i++) {
-    if (!isMeasured(log, i, w) || !include(i)) continue
-    n++
-    outcomes[log.outcomeOf(i)]++
+    if (!isMeasured(log, i, w)) continue
+    const g = groupOf(i)
+    if (!(g >= 0 && g < groups)) continue
+    n[g]++
+    outcomes[g][log.outcomeOf(i)]++
     if (!log.hadAppointment(i)) continue
     const lead = log.start[i] - log.requestedAt[i]
-    leads.push(lead / DAY_MS)
-    if (lead <= GOAL_MS) within++
+    leads[g].push(lead / DAY_MS)
+    if (lead <= GOAL_MS) within[g]++
   }
-  const sorted = Float64Array.from(leads).sort()
-  const mean = leads.length ? leads.reduce((a, b) => a + b, 0) / leads.length : null
   const r2 = (x: number | null) => (x === null ? null : round(x, 2))
-  return {
-    requests: n,
-    within14Share: n ? round(within / n) : 0,
-    leadDaysP50: r2(percentile(sorted, 0.5)),
-    leadDaysP90: r2(percentile(sorted, 0.9)),
-    leadDaysMean: r2(mean),
-    outcomes,
-  }
+  return leads.map((l, g) => {
+    const sorted = Float64Array.from(l).sort()
+    const mean = l.length ? l.reduce((a, b) => a + b, 0) / l.length : null
+    return {
+      requests: n[g],
+      within14Share: n[g] ? round(within[g] / n[g]) : 0,
+      leadDaysP50: r2(percentile(sorted, 0.5)),
+      leadDaysP90: r2(percentile(sorted, 0.9)),
+      leadDaysMean: r2(mean),
+      outcomes: outcomes[g],
+    }
+  })
+}
+
+/** KPIs over all measured requests. */
+export function kpisOf(log: RequestLog, w: MeasureWindow): Kpis {
+  return kpisByGroup(log, w, () => 0, 1)[0]
 }
 
 /** Lead-time histogram in whole days; the last bin collects everything longer. */

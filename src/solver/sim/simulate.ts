@@ -11,8 +11,10 @@
 import { Heap } from 'heap-js'
 import { z } from 'zod'
 import type { Model } from '../../model/compile.js'
+import { countRange } from '../../model/bitset.js'
 import { fail, TerminplanError } from '../../model/errors.js'
-import { loadScenario, zodIssues } from '../../model/load.js'
+import { parseCommand } from '../../model/requests.js'
+import { loadScenario } from '../../model/load.js'
 import { createRng, poisson, weightedIndex, type Rng } from '../../model/random.js'
 import { serviceListIssues } from '../../model/rules.js'
 import { LocalDateSchema, type Scenario } from '../../model/schema.js'
@@ -23,7 +25,7 @@ import { planCapacity } from '../plan/plan.js'
 import { createScheduler, INTERNALS, type Scheduler, type SchedulerInternals } from '../scheduler.js'
 import { findSlots, fnv1a, resolveRequest, type ResolvedRequest } from '../search.js'
 import { BehaviourSchema, drawDays, drawFlexibility, drawServiceCount, drawWindow, WINDOWS, type Behaviour, type Flexibility } from './behaviour.js'
-import { DAY_MS, GOAL_MS, kpisOf, leadHistogram, type MeasureWindow } from './kpis.js'
+import { DAY_MS, GOAL_MS, kpisByGroup, kpisOf, leadHistogram, type MeasureWindow } from './kpis.js'
 import { RequestLog } from './requests.js'
 import { POLICY_NAMES, type CityKpis, type PolicyName, type SimulationResult } from './types.js'
 
@@ -104,15 +106,6 @@ interface Shape {
   rr?: ResolvedRequest
 }
 
-function parseOptions(input: unknown): z.output<typeof SimulationOptionsSchema> {
-  const r = SimulationOptionsSchema.safeParse(input)
-  if (!r.success) {
-    const issues = zodIssues(r.error)
-    throw new TerminplanError('COMMAND_INVALID', `invalid simulation options: ${issues[0].path}: ${issues[0].message}`, issues)
-  }
-  return r.data
-}
-
 const TWIN = '~short'
 /** The office a (possibly twin) office id reports under. */
 const baseOfficeId = (id: string) => (id.endsWith(TWIN) ? id.slice(0, -TWIN.length) : id)
@@ -133,6 +126,7 @@ function withShortNoticeTwins(s: Scenario, share: number, days: number): Scenari
     })
   }
   const twinOf = (office: string) => `${office}${TWIN}`
+  const homeOffice = new Map(s.staff.map((p) => [p.id, p.office]))
   const twins = s.offices.filter((o) => s.staff.some((p) => moved.has(p.id) && p.office === o.id))
   return {
     ...s,
@@ -143,7 +137,7 @@ function withShortNoticeTwins(s: Scenario, share: number, days: number): Scenari
     staff: s.staff.map((p) =>
       moved.has(p.id) ? { ...p, office: twinOf(p.office), shifts: p.shifts.map((sh) => (sh.office === p.office ? { ...sh, office: twinOf(p.office) } : sh)) } : p,
     ),
-    appointments: s.appointments.map((a) => (a.staff !== undefined && moved.has(a.staff) && a.office === s.staff.find((p) => p.id === a.staff)!.office ? { ...a, office: twinOf(a.office) } : a)),
+    appointments: s.appointments.map((a) => (a.staff !== undefined && moved.has(a.staff) && a.office === homeOffice.get(a.staff) ? { ...a, office: twinOf(a.office) } : a)),
     demand: s.demand.map((d) => (d.offices ? { ...d, offices: d.offices.flatMap((id) => (twins.some((t) => t.id === id) ? [id, twinOf(id)] : [id])) } : d)),
   }
 }
@@ -163,7 +157,7 @@ function runScenario(s: Scenario, from: string, totalDays: number, policy: Polic
 }
 
 export async function simulate(scenario: Scenario, optionsInput: SimulationOptionsInput, hooks: SimulationHooks = {}): Promise<SimulationRun> {
-  const opt = parseOptions(optionsInput)
+  const opt = parseCommand(SimulationOptionsSchema, optionsInput, 'simulation options')
   const b: Behaviour = opt.behaviour
   const policy = opt.policy
   if (policy === 'optimized' && !hooks.lp) fail('COMMAND_INVALID', '$.policy', 'needs_lp', 'the optimized policy needs an LP back end (hooks.lp)')
@@ -360,7 +354,7 @@ export async function simulate(scenario: Scenario, optionsInput: SimulationOptio
         try {
           if (e.accept) {
             const a = s.acceptOffer(offer)
-            offersAcceptedIfMeasured()
+            if (ctx.now >= window.from) offersAccepted++
             const o = m.officeIndex.get(a.officeId)!
             booked(i, 'waitlist_booked', a.id, Date.parse(a.start), o, (Date.parse(a.end) - Date.parse(a.start)) / m.unitMs)
           } else s.declineOffer(offer)
@@ -382,9 +376,6 @@ export async function simulate(scenario: Scenario, optionsInput: SimulationOptio
         if (policy === 'waitlist' && !tryBook(i, pd.patience * DAY_MS)) retryLater(i)
         break
     }
-  }
-  const offersAcceptedIfMeasured = () => {
-    if (ctx.now >= window.from) offersAccepted++
   }
 
   // ---- arrivals --------------------------------------------------------------------------------
@@ -469,7 +460,7 @@ export async function simulate(scenario: Scenario, optionsInput: SimulationOptio
       if (seg.day < t0Day + opt.warmupDays || seg.day >= t0Day + totalDays) continue
       const k = baseOf[seg.office] * m.days + seg.day
       work[k] += seg.end - seg.start
-      busy[k] += countBits(s.busyUnits(seg.staff), seg.start, seg.end)
+      busy[k] += countRange(s.busyUnits(seg.staff), seg.start, seg.end)
     }
     const sum = (a: Float64Array, o?: number) => {
       let x = 0
@@ -480,7 +471,7 @@ export async function simulate(scenario: Scenario, optionsInput: SimulationOptio
     let freedUnits = 0, refilledUnits = 0
     for (const f of freed) {
       freedUnits += f.b - f.a
-      refilledUnits += countBits(s.busyUnits(f.p), f.a, f.b)
+      refilledUnits += countRange(s.busyUnits(f.p), f.a, f.b)
     }
     const waitMeasured = waitlistLength.slice(opt.warmupDays)
     const r4 = (x: number) => Math.round(x * 1e4) / 1e4
@@ -498,20 +489,27 @@ export async function simulate(scenario: Scenario, optionsInput: SimulationOptio
       offerAcceptShare: offersMade ? r4(offersAccepted / offersMade) : 0,
     }
     city.noShows = city.outcomes.no_show
-    const byDistrict = districts.map((d, k) => ({ district: d, ...kpisOf(log, window, (i) => log.district[i] === k) }))
+    const districtKpis = kpisByGroup(log, window, (i) => log.district[i], districts.length)
+    const byDistrict = districts.map((d, k) => ({ district: d, ...districtKpis[k] }))
     const shares = byDistrict.filter((d) => d.requests > 0)
     const worst = shares.reduce((a, x) => (x.within14Share < a.within14Share ? x : a), shares[0] ?? byDistrict[0])
     const best = shares.reduce((a, x) => (x.within14Share > a.within14Share ? x : a), shares[0] ?? byDistrict[0])
+    const officeKpis = kpisByGroup(log, window, (i) => log.office[i], nO0)
     const byOffice = offices0.map((o, k) => {
       const w = sum(work, k)
-      return { officeId: o.id, officeName: o.name, district: o.district, ...kpisOf(log, window, (i) => log.office[i] === k), utilisation: w ? r4(sum(busy, k) / w) : 0 }
+      return { officeId: o.id, officeName: o.name, district: o.district, ...officeKpis[k], utilisation: w ? r4(sum(busy, k) / w) : 0 }
     })
-    const weekly = []
-    for (let w = window.from, d = opt.warmupDays; w < window.until; d += 7, w = dayMs(d)) {
-      const end = dayMs(d + 7)
-      const k = kpisOf(log, window, (i) => log.requestedAt[i] >= w && log.requestedAt[i] < end)
-      weekly.push({ weekStart: m.dates[t0Day + d], requests: k.requests, within14Share: k.within14Share })
+    // Weeks from the first measured day; `bounds[g]` is week g's first instant.
+    const weekDays: number[] = [], bounds: number[] = []
+    for (let d = opt.warmupDays; dayMs(d) < window.until; d += 7) weekDays.push(d), bounds.push(dayMs(d))
+    bounds.push(dayMs(opt.warmupDays + 7 * weekDays.length))
+    const weekOf = (i: number) => {
+      const t = log.requestedAt[i]
+      for (let g = 0; g < weekDays.length; g++) if (t < bounds[g + 1]) return t >= bounds[g] ? g : -1
+      return -1
     }
+    const weekKpis = kpisByGroup(log, window, weekOf, weekDays.length)
+    const weekly = weekDays.map((d, g) => ({ weekStart: m.dates[t0Day + d], requests: weekKpis[g].requests, within14Share: weekKpis[g].within14Share }))
     return {
       scenario: scenario.name ?? '(unnamed)',
       policy,
@@ -545,9 +543,3 @@ export async function simulate(scenario: Scenario, optionsInput: SimulationOptio
   }
 }
 
-/** Set bits of a bitset in [a, b). */
-function countBits(bits: Readonly<Uint32Array>, a: number, b: number): number {
-  let n = 0
-  for (let u = a; u < b; u++) if ((bits[u >>> 5] & (1 << (u & 31))) !== 0) n++
-  return n
-}
