@@ -126,10 +126,10 @@ export class WaitlistIndex {
     return [...rec.offices].sort((a, b) => a - b).map((o) => `o${o}`)
   }
 
-  /** The citizen's live entries. */
+  /** The citizen's live entries, best first (so that a citizen back under the limit is offered in rank order). */
   entriesOf(citizenId: string): EntryRec[] {
     const needs = this.byCitizen.get(citizenId)
-    return needs ? [...needs.values()].sort((a, b) => a.seq - b.seq) : []
+    return needs ? [...needs.values()].sort(compareEntries) : []
   }
 
   /** The citizen's live entry for the same services, if any. */
