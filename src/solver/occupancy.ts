@@ -6,6 +6,11 @@
 import { clearRange, createBitset, getBit, setRange, type Bitset } from '../model/bitset.js'
 import type { Model } from '../model/compile.js'
 
+/** Run lengths (units) for which the earliest fitting start is indexed; longer requests scan. */
+export const FIT_LENGTHS = 16
+/** "No free run of that length": later than any unit. */
+export const NO_FIT = 0x7fffffff
+
 export class Occupancy {
   /** Units taken, per staff member. Always a subset of the staff member's working units. */
   readonly busy: Bitset[]
@@ -15,8 +20,18 @@ export class Occupancy {
   readonly officeDayMax: Int32Array
   /** The longest of those over all offices, per day: a booked-out day costs one read. */
   readonly dayMax: Int32Array
+  /**
+   * Earliest start of a free run of `len` units (1 ≤ len ≤ FIT_LENGTHS) inside segment `si`, at
+   * `si * (FIT_LENGTHS + 1) + len`, NO_FIT when none: a search starts scanning there instead of at
+   * the segment's start, and skips a segment whose earliest fit is later than what it has.
+   */
+  readonly segFit: Int32Array
+  /** The minimum of those over an office-day's segments, at `(day * offices + office) * (FIT_LENGTHS + 1) + len`: a lower bound that lets a search skip whole offices. */
+  readonly officeDayFit: Int32Array
   /** Staff working at each office-day, per `day * offices + office`. */
   private readonly officeDayStaff: Int32Array[]
+  /** Segments (global indices) of each office-day, per `day * offices + office`. */
+  private readonly officeDaySegs: Int32Array[]
   private readonly m: Model
 
   constructor(m: Model) {
@@ -27,8 +42,15 @@ export class Occupancy {
     this.officeDayMax = new Int32Array(m.days * nO)
     this.dayMax = new Int32Array(m.days)
     const lists: Set<number>[] = Array.from({ length: m.days * nO }, () => new Set())
-    for (const seg of m.segments) lists[seg.day * nO + seg.office].add(seg.staff)
+    const segLists: number[][] = Array.from({ length: m.days * nO }, () => [])
+    m.segments.forEach((seg, si) => {
+      lists[seg.day * nO + seg.office].add(seg.staff)
+      segLists[seg.day * nO + seg.office].push(si)
+    })
     this.officeDayStaff = lists.map((l) => Int32Array.from([...l].sort((a, b) => a - b)))
+    this.officeDaySegs = segLists.map((l) => Int32Array.from(l))
+    this.segFit = new Int32Array(m.segments.length * (FIT_LENGTHS + 1)).fill(NO_FIT)
+    this.officeDayFit = new Int32Array(m.days * nO * (FIT_LENGTHS + 1)).fill(NO_FIT)
     for (let p = 0; p < m.staffIds.length; p++) for (let d = 0; d < m.days; d++) this.refresh(p, d)
   }
 
@@ -76,11 +98,13 @@ export class Occupancy {
     }
   }
 
-  /** Recomputes the longest free run of `p` on day `d`; `near` is any segment index of that day. */
+  /** Recomputes the longest free run of `p` on day `d`, and the earliest fits of its segments; `near` is any segment index of that day. */
   refresh(p: number, d: number, near = -1): void {
     const m = this.m
     const busy = this.busy[p]
-    let best = 0
+    const W = FIT_LENGTHS + 1
+    const fit = this.segFit
+    let best = 0, fitsChanged = false
     let first = m.segFirst[p]
     if (near >= 0) {
       first = near
@@ -90,16 +114,30 @@ export class Occupancy {
       const s = m.segments[si]
       if (s.day < d) continue
       if (s.day > d) break
-      let run = 0
+      const base = si * W
+      let run = 0, segBest = 0
       for (let u = s.start; u < s.end; u++) {
-        if (getBit(busy, u)) run = 0
-        else if (++run > best) best = run
+        if ((busy[u >>> 5] & (1 << (u & 31))) !== 0) run = 0
+        else if (++run > segBest) {
+          // The first run to reach this length starts the earliest window of that length.
+          segBest = run
+          if (run <= FIT_LENGTHS && fit[base + run] !== u - run + 1) {
+            fit[base + run] = u - run + 1
+            fitsChanged = true
+          }
+        }
       }
+      for (let len = segBest + 1; len < W; len++)
+        if (fit[base + len] !== NO_FIT) {
+          fit[base + len] = NO_FIT
+          fitsChanged = true
+        }
+      if (segBest > best) best = segBest
     }
     const old = this.maxRun[p * m.days + d]
     this.maxRun[p * m.days + d] = best
-    if (best === old && best !== 0) return
-    // Keep the office-day maxima in step (a person may work at two offices on one day).
+    if (best === old && !fitsChanged && best !== 0) return
+    // Keep the office-day maxima and fits in step (a person may work at two offices on one day).
     const nO = m.officeIds.length
     for (let si = first; si < m.segFirst[p + 1]; si++) {
       const s = m.segments[si]
@@ -109,6 +147,13 @@ export class Occupancy {
       let mx = 0
       for (const q of this.officeDayStaff[k]) mx = Math.max(mx, this.maxRun[q * m.days + d])
       this.officeDayMax[k] = mx
+      const ob = k * W
+      const odf = this.officeDayFit
+      odf.fill(NO_FIT, ob + 1, ob + W)
+      for (const sj of this.officeDaySegs[k]) {
+        const sb = sj * W
+        for (let len = 1; len < W; len++) if (fit[sb + len] < odf[ob + len]) odf[ob + len] = fit[sb + len]
+      }
     }
     let dm = 0
     for (let k = d * nO, e = k + nO; k < e; k++) if (this.officeDayMax[k] > dm) dm = this.officeDayMax[k]
@@ -122,6 +167,8 @@ export interface DaySegments {
   end: Int32Array
   office: Int32Array
   staff: Int32Array
+  /** Index into `Model.segments` (and the occupancy's per-segment arrays). */
+  seg: Int32Array
   n: number
   /** The day's segment indices grouped by office (by start within one): `byOffice[officeFirst[o] … officeFirst[o+1])`. */
   byOffice: Int32Array
@@ -151,6 +198,7 @@ export function segmentsByDay(m: Model): DaySegments[] {
       end: Int32Array.from(l, (_, i) => seg(i).end),
       office: Int32Array.from(l, (_, i) => seg(i).office),
       staff: Int32Array.from(l, (_, i) => seg(i).staff),
+      seg: Int32Array.from(l),
       n: l.length,
       byOffice,
       officeFirst,

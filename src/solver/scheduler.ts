@@ -254,6 +254,8 @@ class SchedulerImpl implements Scheduler {
   private hashCache?: string
   private readonly engine: OfferEngine
   private sink?: NotificationSink
+  /** Appointments whose 'begin' timer is set (see scheduleReminder). */
+  private readonly beginSet = new Set<string>()
   /** Live waitlist entries at most (SchedulerOptions.limits). */
   waitlistLimit: number = DEFAULT_LIMITS.waitlistSize
 
@@ -462,6 +464,7 @@ class SchedulerImpl implements Scheduler {
     if (!a) fail('NOT_FOUND', '$.appointmentId', 'appointment_not_found', `no appointment "${appointmentId}"`)
     if (a.start < this.ctx.nowUnit) fail('CONFLICT', '$.appointmentId', 'already_started', `appointment "${appointmentId}" has already begun`)
     this.ledger.appointments.delete(a.id)
+    this.beginSet.delete(a.id)
     this.ledger.timerDied() // its reminder, if any
     this.ledger.unlinkCitizen(a.citizenId, a.id)
     const freezeMs = this.model.scenario.policy.cancelFreezeMinutes * 60_000
@@ -526,6 +529,7 @@ class SchedulerImpl implements Scheduler {
           break
         }
         case 'begin':
+          this.beginSet.delete(t.id)
           // The appointment has begun and no longer counts against the citizen's limit.
           this.reconsiderCitizen(this.ledger.appointments.get(t.id)!.citizenId)
           break
@@ -612,6 +616,7 @@ class SchedulerImpl implements Scheduler {
     // Canonical form (schema key order), so snapshots of joined and restored entries are identical.
     const rec = this.engine.wl.prepare(WaitlistEntrySchema.parse(entry))
     this.engine.wl.add(rec)
+    this.beginTimersFor(rec.entry.citizenId)
     this.emit('waitlistJoined', { entry: this.entryView(rec) })
     this.offerToEntry(rec)
     return this.entryView(rec)
@@ -770,7 +775,7 @@ class SchedulerImpl implements Scheduler {
   }
 
   private notifyAppointment(kind: 'confirmation' | 'reminder' | 'cancellation', a: AppointmentRec): void {
-    if (a.citizenId === undefined) return
+    if (a.citizenId === undefined || !this.sink) return
     const m = this.model
     this.notify({
       kind,
@@ -788,14 +793,35 @@ class SchedulerImpl implements Scheduler {
   /**
    * An appointment's timers, both derived from it (so a restore sets them again): a reminder
    * `policy.reminderMinutesBefore` ahead, and its beginning, when it stops counting against the
-   * citizen's limit and their waiting entries may get offers.
+   * citizen's limit and their waiting entries may get offers. The beginning matters only to a
+   * citizen who waits for something, so it is set when they have a waiting entry, or when they
+   * join the waitlist (`beginTimersFor`); a heap of every appointment's beginning would cost
+   * every command its logarithm.
    */
   private scheduleReminder(a: AppointmentRec): void {
     if (a.citizenId === undefined) return
     const startMs = this.model.t0 + a.start * this.model.unitMs
     const before = this.model.scenario.policy.reminderMinutesBefore
     if (before > 0 && this.sink && startMs - before * 60_000 > this.ctx.now) this.ledger.addTimer(startMs - before * 60_000, 'reminder', a.id)
-    if (startMs + 1 > this.ctx.now) this.ledger.addTimer(startMs + 1, 'begin', a.id)
+    if (this.engine.wl.entriesOf(a.citizenId).length > 0) this.scheduleBegin(a)
+  }
+
+  private scheduleBegin(a: AppointmentRec): void {
+    const startMs = this.model.t0 + a.start * this.model.unitMs
+    if (startMs + 1 > this.ctx.now && !this.beginSet.has(a.id)) {
+      this.beginSet.add(a.id)
+      this.ledger.addTimer(startMs + 1, 'begin', a.id)
+    }
+  }
+
+  /** A citizen now waits for something: their appointments' beginnings matter (see scheduleReminder). */
+  private beginTimersFor(citizenId: string): void {
+    const ids = this.ledger.byCitizen.get(citizenId)
+    if (!ids) return
+    for (const id of [...ids].sort(compareIds)) {
+      const a = this.ledger.appointments.get(id)
+      if (a) this.scheduleBegin(a)
+    }
   }
 
   now(): string {
@@ -959,7 +985,10 @@ class SchedulerImpl implements Scheduler {
     if (m.scenario.waitlist.length > this.waitlistLimit) throw limitError([limitIssue('$.waitlist', 'waitlistSize', `${m.scenario.waitlist.length} waitlist entries`, this.waitlistLimit)])
     const issues = m.scenario.waitlist.flatMap((e, i) => this.entryIssues(e, ['waitlist', i]))
     if (issues.length) throw new TerminplanError('SCENARIO_INVALID', `invalid waitlist: ${issues[0].path}: ${issues[0].message}`, issues)
-    for (const e of m.scenario.waitlist) this.engine.wl.add(this.engine.wl.prepare(structuredClone(e)))
+    for (const e of m.scenario.waitlist) {
+      this.engine.wl.add(this.engine.wl.prepare(structuredClone(e)))
+      this.beginTimersFor(e.citizenId)
+    }
     for (const r of [...this.engine.wl.entries.values()].sort(compareEntries)) if (r.state === 'waiting') this.offerToEntry(r)
   }
 

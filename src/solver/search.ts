@@ -12,7 +12,9 @@ import { getBit } from '../model/bitset.js'
 import { openingIntervals } from '../model/calendar.js'
 import { parseTimeOfDay } from '../model/tz.js'
 import type { GridCalendar } from './grid-calendar.js'
-import type { DaySegments, Occupancy } from './occupancy.js'
+import { FIT_LENGTHS, NO_FIT, type DaySegments, type Occupancy } from './occupancy.js'
+
+const FIT_W = FIT_LENGTHS + 1
 import { reason, SLOT_RULES, type Reason } from './slot-rules.js'
 
 export interface SearchContext {
@@ -70,6 +72,8 @@ export interface ResolvedRequest {
   dayTo: number
   windows: Window[] | null
   salt: number
+  /** Offices with `dur > 0`, ascending. */
+  acceptable: Int32Array
 }
 
 export function fnv1a(s: string): number {
@@ -162,6 +166,7 @@ export function resolveRequest(ctx: SearchContext, input: SearchRequest): Resolv
     dur,
     excluded,
     skilled: skilledStaff(ctx, services),
+    acceptable: Int32Array.from(Array.from(dur).flatMap((du, o) => (du !== 0 ? [o] : []))),
     dayFrom,
     dayTo,
     windows,
@@ -195,6 +200,9 @@ function windowIntervals(ctx: SearchContext, rr: ResolvedRequest, d: number, out
   return n
 }
 
+/** Per-call buffers of findSlots (it never re-enters). */
+let scratch = { bound: new Int32Array(0), order: new Int32Array(0) }
+
 /** The earliest slots, ranked. Returns dense candidates; `toSlots` formats them. */
 export function findSlots(ctx: SearchContext, rr: ResolvedRequest): { start: Int32Array; office: Int32Array; staff: Int32Array; n: number } {
   const m = ctx.m, occ = ctx.occ, s = m.scenario
@@ -208,16 +216,11 @@ export function findSlots(ctx: SearchContext, rr: ResolvedRequest): { start: Int
   const win = new Array<number>(2 * (rr.windows?.length ?? 1))
   const maxRun = occ.maxRun, days = m.days
   const officeDayMax = occ.officeDayMax, nO = m.officeIds.length
-  // A request for a few offices visits only their segments (grouped by office) instead of the whole day's.
-  let few: Int32Array | null = null
-  if (rr.req.offices !== undefined) {
-    let k = 0
-    for (let o = 0; o < nO; o++) if (rr.dur[o] !== 0) k++
-    if (k * 4 <= nO) {
-      few = new Int32Array(k)
-      for (let o = 0, j = 0; o < nO; o++) if (rr.dur[o] !== 0) few[j++] = o
-    }
-  }
+  const officeDayFit = occ.officeDayFit, segFit = occ.segFit
+  if (scratch.bound.length < nO) scratch = { bound: new Int32Array(nO), order: new Int32Array(nO) }
+  const offBound = scratch.bound, offOrder = scratch.order
+  // The acceptable offices: a request for a few visits only theirs.
+  const few = rr.acceptable
 
   let minDur = Infinity
   for (let o = 0; o < nO; o++) if (rr.dur[o] !== 0 && rr.dur[o] < minDur) minDur = rr.dur[o]
@@ -239,23 +242,41 @@ export function findSlots(ctx: SearchContext, rr: ResolvedRequest): { start: Int
     const nWin = windowIntervals(ctx, rr, d, win)
     if (nWin === 0) continue
     const segs = ctx.daySegs[d]
-    const nVisit = few ? few.length : 1
-    for (let v = 0; v < nVisit; v++) {
-      const kFrom = few ? segs.officeFirst[few[v]] : 0, kTo = few ? segs.officeFirst[few[v] + 1] : segs.n
-      for (let kk = kFrom; kk < kTo; kk++) {
-        const k = few ? segs.byOffice[kk] : kk
-        // Sorted by start (within an office, too): once a segment starts after the last entry of a full list, none can enter.
+    // Offices in order of their earliest possible fit (a lower bound): the first ones fill the
+    // list, and an office whose bound is past the list's last entry is never entered.
+    let nOff = 0
+    for (let v = 0; v < few.length; v++) {
+      const o = few[v]
+      const du = rr.dur[o]
+      if (du === 0 || officeDayMax[d * nO + o] < du || relDay < ctx.windowMin[o] || relDay > ctx.windowMax[o]) continue
+      const bound = du <= FIT_LENGTHS ? officeDayFit[(d * nO + o) * FIT_W + du] : 0
+      if (n === limit && bound > tStart[n - 1]) continue
+      let i = nOff++
+      while (i > 0 && offBound[i - 1] > bound) {
+        offBound[i] = offBound[i - 1]
+        offOrder[i] = offOrder[i - 1]
+        i--
+      }
+      offBound[i] = bound
+      offOrder[i] = o
+    }
+    for (let v = 0; v < nOff; v++) {
+      if (n === limit && offBound[v] > tStart[n - 1]) break
+      const o = offOrder[v]
+      const du = rr.dur[o]
+      for (let kk = segs.officeFirst[o], kTo = segs.officeFirst[o + 1]; kk < kTo; kk++) {
+        const k = segs.byOffice[kk]
+        // Sorted by start within an office: once a segment starts after the last entry of a full list, none can enter.
         if (n === limit && segs.start[k] > tStart[n - 1]) break
-        const o = segs.office[k]
-        const du = rr.dur[o]
-        if (du === 0 || officeDayMax[d * nO + o] < du) continue
         const p = segs.staff[k]
         if (rr.skilled[p] === 0 || maxRun[p * days + d] < du) continue
-        if (relDay < ctx.windowMin[o] || relDay > ctx.windowMax[o]) continue
+        // No free run of this length begins before `fit` in this segment.
+        const fit = du <= FIT_LENGTHS ? segFit[segs.seg[k] * FIT_W + du] : segs.start[k]
+        if (fit === NO_FIT || (n === limit && fit > tStart[n - 1])) continue
         const busy = occ.busy[p]
-        const segStart = segs.start[k], segEnd = segs.end[k]
+        const segEnd = segs.end[k]
         for (let w = 0; w < nWin; w++) {
-          const a = Math.max(segStart, win[2 * w], nowUnit)
+          const a = Math.max(fit, win[2 * w], nowUnit)
           let b = Math.min(segEnd, win[2 * w + 1])
           // With the list full, nothing starting after its last entry can enter: stop scanning there.
           if (n === limit) b = Math.min(b, tStart[n - 1] + du)
