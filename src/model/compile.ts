@@ -40,6 +40,12 @@ export interface Model {
   officeDistrict: Int32Array
   /** Home office per staff member. */
   staffHome: Int32Array
+  /**
+   * Days ahead a staff member's time may be booked at most, on top of the office's window: the
+   * home office's `bookingWindow.shortNotice.days` for the staff it selects, else no limit
+   * (NO_DAY_LIMIT).
+   */
+  staffMaxDays: Int32Array
 
   /** Units service s takes at office o, at `o * nServices + s`; 0 = not offered there. */
   durationUnits: Int32Array
@@ -221,6 +227,7 @@ export function compile(s: Scenario): Model {
     districtIds,
     officeDistrict,
     staffHome: Int32Array.from(s.staff, (p) => officeIndex.get(p.office)!),
+    staffMaxDays: shortNoticeDays(s),
     durationUnits,
     skill,
     staffByService: byService.map((xs) => Int32Array.from(xs)),
@@ -228,6 +235,27 @@ export function compile(s: Scenario): Model {
     segments,
     segFirst,
   }
+}
+
+/** "No limit" in `Model.staffMaxDays`. */
+export const NO_DAY_LIMIT = 0x7fffffff
+
+/**
+ * Each office's short-notice staff: `round(share × n)` of its n home staff, spread evenly in the
+ * order they are listed (staff j is chosen when ⌊(j+1)·k/n⌋ > ⌊j·k/n⌋).
+ */
+function shortNoticeDays(s: Scenario): Int32Array {
+  const out = new Int32Array(s.staff.length).fill(NO_DAY_LIMIT)
+  s.offices.forEach((o) => {
+    const rule = o.bookingWindow.shortNotice
+    if (!rule || rule.share <= 0) return
+    const home = s.staff.flatMap((p, i) => (p.office === o.id ? [i] : []))
+    const k = Math.round(rule.share * home.length)
+    home.forEach((i, j) => {
+      if (Math.floor(((j + 1) * k) / home.length) > Math.floor((j * k) / home.length)) out[i] = rule.days
+    })
+  })
+  return out
 }
 
 /** Units services (by index, repeats = quantity) take together at office `o`; 0 if one is not offered there. */

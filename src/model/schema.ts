@@ -91,7 +91,16 @@ export const OfficeSchema = z.strictObject({
   closures: z.array(ClosureSchema).default([]),
   holidays: z.array(LocalDateSchema).default([]),
   bookingWindow: z
-    .strictObject({ minDays: z.int().min(0).max(3650).default(0), maxDays: z.int().min(0).max(3650).default(60) })
+    .strictObject({
+      minDays: z.int().min(0).max(3650).default(0),
+      maxDays: z.int().min(0).max(3650).default(60),
+      /**
+       * Release at short notice (Berlin's practice): the time of this share of the office's staff
+       * (spread evenly over them in the order listed) is bookable only `days` ahead, the rest over
+       * the whole window.
+       */
+      shortNotice: z.strictObject({ share: z.number().min(0).max(1), days: z.int().min(0).max(3650) }).optional(),
+    })
     .default({ minDays: 0, maxDays: 60 }),
   services: z.array(IdSchema).min(1, 'an office must offer at least one service'),
   desks: z.int().min(1).max(1000),

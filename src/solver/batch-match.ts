@@ -26,7 +26,8 @@ import { maxWeightBipartiteMatching } from './matching/min-cost-flow.js'
 import { LpBuilder } from './lp/model.js'
 import type { LpBackend } from './lp/port.js'
 import { solveLp } from './lp/verify.js'
-import { INTERNALS, type Offer, type Scheduler, type SchedulerInternals } from './scheduler.js'
+import { offerEngineOf, type Offer, type Scheduler } from './scheduler.js'
+import { findSlots, resolveRequest } from './search.js'
 import { compareEntries, type EntryRec } from './waitlist.js'
 import { Deadline, type Clock } from './budget.js'
 
@@ -43,6 +44,12 @@ export interface MatchOptions {
   timeLimitMs?: number
   /** Clock for the budget (ms), default performance.now. */
   clock?: Clock
+  /**
+   * At the budget: `throw` (default) a TIMEOUT and offer nothing; `best` — stop collecting
+   * candidates at half the budget, and if the matching itself runs out, take pairs greedily by
+   * weight; the result is marked `timeLimited` (what a simulation's nightly run wants).
+   */
+  onTimeout?: 'throw' | 'best'
 }
 
 /** Budget of `matchWaitlist` without `timeLimitMs`. */
@@ -102,51 +109,69 @@ interface Cand {
 }
 
 export async function matchWaitlist(s: Scheduler, options: MatchOptions = {}): Promise<MatchResult> {
-  const internals = (s as unknown as { [INTERNALS]?: () => SchedulerInternals })[INTERNALS]
-  if (!internals) throw new TerminplanError('COMMAND_INVALID', 'matchWaitlist needs a scheduler made by createScheduler or restoreScheduler')
-  const { m, engine, ctx, cal } = internals.call(s)
+  const engine = offerEngineOf(s)
+  const { m, ctx, cal } = engine.core
+  const best = options.onTimeout === 'best'
   const deadline = new Deadline(options.timeLimitMs ?? MATCH_DEFAULT_TIME_LIMIT_MS, 'batch matching', 'timeLimitMs', options.clock)
   const k = options.candidatesPerEntry ?? 20
   const now = ctx.now
   const entries = [...engine.wl.entries.values()].filter((r) => r.state === 'waiting').sort(compareEntries)
+  let timeLimited = false
 
-  // Candidates, from the ordinary search.
+  // Candidates, from the ordinary search: one search per group of entries with the same services,
+  // offices and windows (best first). The j-th entry of a group gets k slots from the j-th on, so
+  // that equally placed citizens with one need do not all compete for the same first slots.
   const slotIndex = new Map<string, number>()
-  const slots: { staff: number; office: number; start: number; end: number; slot: Slot }[] = []
+  const slots: { staff: number; office: number; start: number; end: number }[] = []
   const cands: Cand[] = []
   let withCandidates = 0
+  const groups = new Map<string, number[]>()
   entries.forEach((rec, ei) => {
-    deadline.check()
     const e = rec.entry
     const offices = rec.offices ? [...rec.offices].sort((a, b) => a - b).map((o) => m.officeIds[o]) : undefined
     if (offices && offices.length === 0) return
-    const req: Parameters<Scheduler['search']>[0] = { services: e.services, limit: k, citizenId: e.citizenId }
-    if (offices) req.offices = offices
-    const from = e.dates ? [...e.dates].sort()[0] : e.earliest
-    const to = e.dates ? [...e.dates].sort().at(-1) : e.latest
-    if (from !== undefined) req.from = e.earliest && e.earliest > from ? e.earliest : from
-    if (to !== undefined) req.to = e.latest && e.latest < to ? e.latest : to
-    if (e.windows) req.windows = e.windows
-    const prio = entryPriority(rec, now)
-    let any = false
-    for (const slot of s.search(req).slots) {
-      const staff = m.staffIndex.get(slot.staffId)!
-      const startMs = Date.parse(slot.start)
-      const start = (startMs - m.t0) / m.unitMs
-      const end = (Date.parse(slot.end) - m.t0) / m.unitMs
-      if (rec.declined.has(`${staff}:${start}`)) continue
-      if (!engine.wl.timeFits(rec, cal.dayOfUnit(start), start, end - start)) continue
-      const key = `${staff}:${start}:${end}`
-      let j = slotIndex.get(key)
-      if (j === undefined) {
-        slotIndex.set(key, (j = slots.length))
-        slots.push({ staff, office: m.officeIndex.get(slot.officeId)!, start, end, slot: { officeId: slot.officeId, staffId: slot.staffId, start: slot.start, end: slot.end, services: [] } })
-      }
-      cands.push({ entry: ei, slot: j, weight: prio * slotPreference(rec, startMs, now) })
-      any = true
-    }
-    if (any) withCandidates++
+    const key = `${e.services.join('+')}|${offices?.join(',') ?? '*'}|${JSON.stringify(e.windows ?? null)}`
+    const g = groups.get(key)
+    if (g) g.push(ei)
+    else groups.set(key, [ei])
   })
+  for (const members of groups.values()) {
+    // Out of time while collecting: with onTimeout 'best', match what was collected (the best-ranked groups first).
+    if (best && deadline.remaining() < deadline.limitMs / 2) {
+      timeLimited = true
+      break
+    }
+    deadline.check()
+    const first = entries[members[0]].entry
+    const offices = entries[members[0]].offices
+    const lo = Math.min(...members.map((ei) => entries[ei].dayFrom))
+    const hi = Math.max(...members.map((ei) => entries[ei].dayTo))
+    const req: Parameters<Scheduler['search']>[0] = { services: first.services, limit: Math.min(200, members.length + k), citizenId: first.citizenId }
+    if (offices) req.offices = [...offices].sort((a, b) => a - b).map((o) => m.officeIds[o])
+    if (first.windows) req.windows = first.windows
+    const rr = resolveRequest(ctx, req)
+    const found = findSlots(ctx, { ...rr, dayFrom: Number.isFinite(lo) ? Math.max(lo, ctx.nowDay) : ctx.nowDay, dayTo: Number.isFinite(hi) ? hi : m.days - 1 })
+    members.forEach((ei, j) => {
+      const rec = entries[ei]
+      const prio = entryPriority(rec, now)
+      let any = false, taken = 0
+      for (let q = Math.min(j, Math.max(0, found.n - k)); q < found.n && taken < k; q++) {
+        const staff = found.staff[q], office = found.office[q], start = found.start[q], end = start + rr.dur[office]
+        if (rec.declined.has(`${staff}:${start}`)) continue
+        if (!engine.wl.timeFits(rec, cal.dayOfUnit(start), start, end - start)) continue
+        const skey = `${staff}:${start}:${end}`
+        let sj = slotIndex.get(skey)
+        if (sj === undefined) {
+          slotIndex.set(skey, (sj = slots.length))
+          slots.push({ staff, office, start, end })
+        }
+        cands.push({ entry: ei, slot: sj, weight: prio * slotPreference(rec, m.t0 + start * m.unitMs, now) })
+        taken++
+        any = true
+      }
+      if (any) withCandidates++
+    })
+  }
 
   // Overlap points: per staff member, every start at which two or more distinct slots overlap.
   const byStaff = new Map<number, number[]>()
@@ -167,24 +192,35 @@ export async function matchWaitlist(s: Scheduler, options: MatchOptions = {}): P
   }
 
   // The bipartite relaxation (exact when nothing overlaps).
-  const relaxed = timedOutAs(deadline, () => maxWeightBipartiteMatching({
-    nLeft: entries.length,
-    nRight: slots.length,
-    edgeLeft: Int32Array.from(cands, (c) => c.entry),
-    edgeRight: Int32Array.from(cands, (c) => c.slot),
-    edgeWeight: Float64Array.from(cands, (c) => c.weight),
-  }, { timeLimitMs: Math.max(1, deadline.remaining()), clock: deadline.clock }))
+  const solveRelaxed = () =>
+    maxWeightBipartiteMatching({
+      nLeft: entries.length,
+      nRight: slots.length,
+      edgeLeft: Int32Array.from(cands, (c) => c.entry),
+      edgeRight: Int32Array.from(cands, (c) => c.slot),
+      edgeWeight: Float64Array.from(cands, (c) => c.weight),
+    }, { timeLimitMs: Math.max(1, deadline.remaining()), clock: deadline.clock })
+  let relaxed: ReturnType<typeof solveRelaxed>
+  try {
+    relaxed = timedOutAs(deadline, solveRelaxed)
+  } catch (e) {
+    if (!best || !(e instanceof TerminplanError) || e.code !== 'TIMEOUT') throw e
+    // Out of time in the matching: the greedy by weight below is the answer; each citizen's best weight bounds it.
+    timeLimited = true
+    const top = new Float64Array(entries.length)
+    for (const c of cands) if (c.weight > top[c.entry]) top[c.entry] = c.weight
+    relaxed = { edgeOfLeft: new Int32Array(entries.length).fill(-1), dualBound: top.reduce((a, x) => a + x, 0) } as ReturnType<typeof solveRelaxed>
+  }
 
   let method: MatchResult['method']
   let bound = relaxed.dualBound
-  let timeLimited = false
   // Guide for rounding: a value per candidate pair.
   let guide: Float64Array
-  if (cliques.length === 0) {
+  if (cliques.length === 0 && !timeLimited) {
     method = 'exact-matching'
     guide = new Float64Array(cands.length)
     for (let l = 0; l < entries.length; l++) if (relaxed.edgeOfLeft[l] >= 0) guide[relaxed.edgeOfLeft[l]] = 1
-  } else if (options.lp) {
+  } else if (options.lp && !timeLimited) {
     method = 'lp-rounding'
     const lp = new LpBuilder('max', { name: 'waitlist-batch' })
     cands.forEach((c) => lp.addCol({ lower: 0, upper: 1, cost: c.weight }))
@@ -245,7 +281,9 @@ export async function matchWaitlist(s: Scheduler, options: MatchOptions = {}): P
   for (const i of chosen) {
     const c = cands[i]
     const rec = entries[c.entry]
-    assignments.push({ entryId: rec.entry.id, citizenId: rec.entry.citizenId, slot: { ...slots[c.slot].slot, services: [...rec.entry.services] }, weight: c.weight })
+    const x = slots[c.slot]
+    const slot: Slot = { officeId: m.officeIds[x.office], staffId: m.staffIds[x.staff], start: cal.unitIso(x.start), end: cal.unitIso(x.end), services: [...rec.entry.services] }
+    assignments.push({ entryId: rec.entry.id, citizenId: rec.entry.citizenId, slot, weight: c.weight })
   }
   if (method === 'exact-matching') bound = objective > bound ? objective : bound
   const gap = bound > 0 ? Math.max(0, (bound - objective) / bound) : 0

@@ -14,6 +14,11 @@ export class Listeners<Events extends object> {
     return () => set!.delete(handler as (e: never) => void)
   }
 
+  /** Whether anyone listens to `event` (so a payload is built only when someone reads it). */
+  has(event: keyof Events): boolean {
+    return (this.sets.get(event)?.size ?? 0) > 0
+  }
+
   emit<E extends keyof Events>(event: E, payload: Events[E]): void {
     const set = this.sets.get(event)
     if (!set) return

@@ -4,7 +4,7 @@
  * search skips full days without looking at their units.
  */
 import { clearRange, createBitset, getBit, setRange, type Bitset } from '../model/bitset.js'
-import type { Model } from '../model/compile.js'
+import { NO_DAY_LIMIT, type Model } from '../model/compile.js'
 
 /** Run lengths (units) for which the earliest fitting start is indexed; longer requests scan. */
 export const FIT_LENGTHS = 16
@@ -28,6 +28,14 @@ export class Occupancy {
   readonly segFit: Int32Array
   /** The minimum of those over an office-day's segments, at `(day * offices + office) * (FIT_LENGTHS + 1) + len`: a lower bound that lets a search skip whole offices. */
   readonly officeDayFit: Int32Array
+  /**
+   * The same three indexes over the staff whose time has no short-notice limit
+   * (`Model.staffMaxDays`): a search beyond every short-notice horizon reads these, so that
+   * time not yet released does not make a booked-out day look open.
+   */
+  readonly officeDayMaxLong: Int32Array
+  readonly dayMaxLong: Int32Array
+  readonly officeDayFitLong: Int32Array
   /** Staff working at each office-day, per `day * offices + office`. */
   private readonly officeDayStaff: Int32Array[]
   /** Segments (global indices) of each office-day, per `day * offices + office`. */
@@ -51,7 +59,13 @@ export class Occupancy {
     this.officeDaySegs = segLists.map((l) => Int32Array.from(l))
     this.segFit = new Int32Array(m.segments.length * (FIT_LENGTHS + 1)).fill(NO_FIT)
     this.officeDayFit = new Int32Array(m.days * nO * (FIT_LENGTHS + 1)).fill(NO_FIT)
-    for (let p = 0; p < m.staffIds.length; p++) for (let d = 0; d < m.days; d++) this.refresh(p, d)
+    this.officeDayMaxLong = new Int32Array(m.days * nO)
+    this.dayMaxLong = new Int32Array(m.days)
+    this.officeDayFitLong = new Int32Array(m.days * nO * (FIT_LENGTHS + 1)).fill(NO_FIT)
+    // Per segment first, then every office-day and day once.
+    for (let p = 0; p < m.staffIds.length; p++) for (let si = m.segFirst[p]; si < m.segFirst[p + 1]; si++) if (si === m.segFirst[p] || m.segments[si - 1].day !== m.segments[si].day) this.refresh(p, m.segments[si].day, si, false)
+    for (let k = 0; k < m.days * nO; k++) this.refreshOfficeDay(k)
+    for (let d = 0; d < m.days; d++) this.refreshDay(d)
   }
 
   /** Index of the segment of staff `p` containing unit `u`, or -1. */
@@ -99,7 +113,7 @@ export class Occupancy {
   }
 
   /** Recomputes the longest free run of `p` on day `d`, and the earliest fits of its segments; `near` is any segment index of that day. */
-  refresh(p: number, d: number, near = -1): void {
+  refresh(p: number, d: number, near = -1, aggregate = true): void {
     const m = this.m
     const busy = this.busy[p]
     const W = FIT_LENGTHS + 1
@@ -136,28 +150,59 @@ export class Occupancy {
     }
     const old = this.maxRun[p * m.days + d]
     this.maxRun[p * m.days + d] = best
-    if (best === old && !fitsChanged && best !== 0) return
+    if (!aggregate || (best === old && !fitsChanged && best !== 0)) return
     // Keep the office-day maxima and fits in step (a person may work at two offices on one day).
     const nO = m.officeIds.length
+    let last = -1
     for (let si = first; si < m.segFirst[p + 1]; si++) {
       const s = m.segments[si]
       if (s.day < d) continue
       if (s.day > d) break
       const k = d * nO + s.office
-      let mx = 0
-      for (const q of this.officeDayStaff[k]) mx = Math.max(mx, this.maxRun[q * m.days + d])
-      this.officeDayMax[k] = mx
-      const ob = k * W
-      const odf = this.officeDayFit
-      odf.fill(NO_FIT, ob + 1, ob + W)
-      for (const sj of this.officeDaySegs[k]) {
-        const sb = sj * W
-        for (let len = 1; len < W; len++) if (fit[sb + len] < odf[ob + len]) odf[ob + len] = fit[sb + len]
+      if (k !== last) this.refreshOfficeDay(k)
+      last = k
+    }
+    this.refreshDay(d)
+  }
+
+  /** Office-day `k = day * offices + office`: its longest runs and earliest fits, over all staff and over those without a limit. */
+  private refreshOfficeDay(k: number): void {
+    const m = this.m
+    const W = FIT_LENGTHS + 1
+    const d = Math.floor(k / m.officeIds.length)
+    let mx = 0, mxLong = 0
+    for (const q of this.officeDayStaff[k]) {
+      const r = this.maxRun[q * m.days + d]
+      if (r > mx) mx = r
+      if (r > mxLong && m.staffMaxDays[q] === NO_DAY_LIMIT) mxLong = r
+    }
+    this.officeDayMax[k] = mx
+    this.officeDayMaxLong[k] = mxLong
+    const ob = k * W
+    const fit = this.segFit, odf = this.officeDayFit, odl = this.officeDayFitLong
+    odf.fill(NO_FIT, ob + 1, ob + W)
+    odl.fill(NO_FIT, ob + 1, ob + W)
+    for (const sj of this.officeDaySegs[k]) {
+      const sb = sj * W
+      const long = m.staffMaxDays[m.segments[sj].staff] === NO_DAY_LIMIT
+      for (let len = 1; len < W; len++) {
+        const f = fit[sb + len]
+        if (f === NO_FIT) break // fits are NO_FIT from the segment's longest run on
+        if (f < odf[ob + len]) odf[ob + len] = f
+        if (long && f < odl[ob + len]) odl[ob + len] = f
       }
     }
-    let dm = 0
-    for (let k = d * nO, e = k + nO; k < e; k++) if (this.officeDayMax[k] > dm) dm = this.officeDayMax[k]
+  }
+
+  private refreshDay(d: number): void {
+    const nO = this.m.officeIds.length
+    let dm = 0, dl = 0
+    for (let k = d * nO, e = k + nO; k < e; k++) {
+      if (this.officeDayMax[k] > dm) dm = this.officeDayMax[k]
+      if (this.officeDayMaxLong[k] > dl) dl = this.officeDayMaxLong[k]
+    }
     this.dayMax[d] = dm
+    this.dayMaxLong[d] = dl
   }
 }
 

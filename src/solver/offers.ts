@@ -5,7 +5,7 @@
  * `policy.offerMinutes`; accepting books it, declining or letting it expire moves on to the next.
  * In broadcast mode the same slot goes to the top N at once and the first accept wins.
  */
-import { servicesDuration, type Model } from '../model/compile.js'
+import { NO_DAY_LIMIT, servicesDuration, type Model } from '../model/compile.js'
 import { getBit } from '../model/bitset.js'
 import type { GridCalendar } from './grid-calendar.js'
 import type { Ledger, OfferGroupRec, OfferRec } from './ledger.js'
@@ -56,7 +56,7 @@ export class OfferEngine {
   bestCandidate(p: number, o: number, d: number, a: number, b: number): Candidate | undefined {
     const { ctx } = this.core
     const rel = d - ctx.nowDay
-    if (rel < ctx.windowMin[o] || rel > ctx.windowMax[o]) return undefined
+    if (rel < ctx.windowMin[o] || rel > ctx.windowMax[o] || rel > this.core.m.staffMaxDays[p]) return undefined
     const lo = Math.max(a, ctx.nowUnit)
     let best: Candidate | undefined
     for (const combo of this.wl.combos.values()) {
@@ -150,18 +150,22 @@ export class OfferEngine {
     const dTo = Math.min(m.days - 1, rec.dayTo === Infinity ? m.days - 1 : rec.dayTo)
     let minDur = Infinity
     for (let o = 0; o < nO; o++) if (durAt[o] !== 0 && durAt[o] < minDur) minDur = durAt[o]
+    const shortDays = (ctx.shortDays ??= Math.max(-1, ...Array.from(m.staffMaxDays).filter((x) => x !== NO_DAY_LIMIT)))
     for (let d = dFrom; d <= dTo; d++) {
       const rel = d - ctx.nowDay
+      // Beyond every short-notice horizon only staff without a limit count (see Occupancy).
+      const long = rel > shortDays
+      const officeDayMax = long ? occ.officeDayMaxLong : occ.officeDayMax
       // A day with no free run long enough anywhere: one read.
-      if (occ.dayMax[d] < minDur) continue
+      if ((long ? occ.dayMaxLong : occ.dayMax)[d] < minDur) continue
       if (rec.days && !rec.days.has(d)) continue
       let best: { staff: number; office: number; start: number; dur: number } | undefined
       const segs = ctx.daySegs[d]
       for (let k = 0; k < segs.n; k++) {
         const o = segs.office[k], dur = durAt[o]
-        if (dur === 0 || occ.officeDayMax[d * nO + o] < dur || rel < ctx.windowMin[o] || rel > ctx.windowMax[o]) continue
+        if (dur === 0 || officeDayMax[d * nO + o] < dur || rel < ctx.windowMin[o] || rel > ctx.windowMax[o]) continue
         const p = segs.staff[k]
-        if (occ.maxRun[p * m.days + d] < dur || !this.skilled(p, rec.services)) continue
+        if (occ.maxRun[p * m.days + d] < dur || rel > m.staffMaxDays[p] || !this.skilled(p, rec.services)) continue
         if (best && segs.start[k] >= best.start) break
         const busy = occ.busy[p]
         for (let u = Math.max(segs.start[k], ctx.nowUnit); u < segs.end[k]; ) {

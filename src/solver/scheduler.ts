@@ -310,7 +310,7 @@ class SchedulerImpl implements Scheduler {
       if (start < this.ctx.nowUnit) return 'in_the_past'
       const rel = this.cal.dayOfUnit(start) - this.ctx.nowDay
       const bw = m.scenario.offices[office].bookingWindow
-      if (rel < bw.minDays || rel > bw.maxDays) return 'outside_booking_window'
+      if (rel < bw.minDays || rel > bw.maxDays || rel > m.staffMaxDays[staff]) return 'outside_booking_window'
     }
     const si = this.occ.segmentAt(staff, start)
     if (si < 0 || m.segments[si].end < end || m.segments[si].office !== office) return 'outside_working_time'
@@ -389,6 +389,11 @@ class SchedulerImpl implements Scheduler {
   hold(slotInput: Slot, optsInput: HoldOptions): Hold {
     const opts = isPlainHoldOptions(optsInput) ? optsInput : parseCommand(HoldOptionsSchema, optsInput, 'hold options')
     const { office, staff, start, end, services } = this.resolveSlot(slotInput)
+    return this.holdView(this.holdAt(office, staff, start, end, services, opts))
+  }
+
+  /** `hold` on a slot already in units: every rule, event and timer of a hold. */
+  holdAt(office: number, staff: number, start: number, end: number, services: string[], opts: HoldOptions): HoldRec {
     const problem = this.placementProblem(office, staff, start, end, services, true)
     if (problem) {
       const code: ErrorCode = problem === 'slot_taken' ? 'CONFLICT' : 'COMMAND_INVALID'
@@ -410,9 +415,23 @@ class SchedulerImpl implements Scheduler {
       expiresAt: this.ctx.now + ttl,
     }
     this.applyHold(rec)
-    const view = this.holdView(rec)
-    this.emit('held', { hold: view })
-    return view
+    if (this.listeners.has('held')) this.emit('held', { hold: this.holdView(rec) })
+    return rec
+  }
+
+  /**
+   * Places an appointment made before the scheduler's clock (a simulation's warm-up), as a
+   * scenario appointment is placed: the slot must lie in working time and be free; no events.
+   */
+  placeAppointment(office: number, staff: number, start: number, end: number, services: string[], citizenId: string): AppointmentRec {
+    const problem = this.placementProblem(office, staff, start, end, services, false)
+    if (problem) fail(problem === 'slot_taken' ? 'CONFLICT' : 'COMMAND_INVALID', '$.start', problem, SLOT_RULES[problem])
+    const rec: AppointmentRec = { id: this.ledger.nextId('appointment'), staff, office, start, end, services: [...services], citizenId }
+    this.ledger.appointments.set(rec.id, rec)
+    this.ledger.linkCitizen(citizenId, rec.id)
+    this.occ.occupy(staff, start, end)
+    this.scheduleReminder(rec)
+    return rec
   }
 
   private applyHold(rec: HoldRec): void {
@@ -439,6 +458,11 @@ class SchedulerImpl implements Scheduler {
     const key = opts.idempotencyKey
     const replay = this.replay(key, holdId)
     if (replay) return replay
+    return this.apptView(this.confirmHold(holdId, key))
+  }
+
+  /** `confirm` after its argument checks and idempotent replay. */
+  confirmHold(holdId: string, key?: string): AppointmentRec {
     const h = this.ledger.holds.get(holdId)
     if (!h) fail('NOT_FOUND', '$.holdId', 'hold_not_found', `no open hold "${holdId}" (never made, expired or already confirmed)`)
     if (h.expiresAt <= this.ctx.now) fail('EXPIRED', '$.holdId', 'hold_expired', `hold "${holdId}" expired at ${this.isoMs(h.expiresAt)}`)
@@ -452,10 +476,9 @@ class SchedulerImpl implements Scheduler {
     this.ledger.linkCitizen(rec.citizenId, rec.id)
     if (key !== undefined) this.ledger.idempotency.set(key, { holdId, appointmentId: rec.id })
     this.scheduleReminder(rec)
-    const view = this.apptView(rec)
-    this.emit('confirmed', { appointment: view, holdId })
+    if (this.listeners.has('confirmed')) this.emit('confirmed', { appointment: this.apptView(rec), holdId })
     this.notifyAppointment('confirmation', rec)
-    return view
+    return rec
   }
 
   cancel(appointmentId: string): void {
@@ -546,8 +569,10 @@ class SchedulerImpl implements Scheduler {
     if (after <= before || this.engine.wl.waiting === 0) return
     const m = this.model
     for (let o = 0; o < m.officeIds.length; o++) {
-      const max = this.ctx.windowMax[o]
-      for (let d = Math.max(0, before + max + 1); d <= Math.min(m.days - 1, after + max); d++) this.engine.offerDay(o, d)
+      // The window's new last day, and the short-notice staff's (bestCandidate checks whose time it is).
+      const short = m.scenario.offices[o].bookingWindow.shortNotice?.days
+      for (const max of short !== undefined && short < this.ctx.windowMax[o] ? [short, this.ctx.windowMax[o]] : [this.ctx.windowMax[o]])
+        for (let d = Math.max(0, before + max + 1); d <= Math.min(m.days - 1, after + max); d++) this.engine.offerDay(o, d)
     }
   }
 
@@ -1107,6 +1132,53 @@ class SchedulerImpl implements Scheduler {
       if (w.state === 'offered' && this.engine.wl.entries.get(w.entry.id)!.state !== 'offered') bad('$.waitlist', `entry "${w.entry.id}" is marked offered but has no offer`)
     Object.assign(this.ledger.seq, { hold: snap.seq.hold, appointment: snap.seq.appointment, freeze: snap.seq.freeze, ...snap.seqWaitlist })
     this.scheduleAllReminders()
+  }
+}
+
+/**
+ * What solver modules that drive a scheduler from inside (simulation, batch matching) may use:
+ * the compiled model, the clock's search context, and commands in grid units. Every command here
+ * keeps every rule of its public counterpart; only the ISO round trip is skipped.
+ */
+export interface EnginePort {
+  readonly model: Model
+  readonly cal: GridCalendar
+  readonly ctx: SearchContext
+  /** Live waitlist entries (waiting or offered). */
+  waiting(): number
+  /** hold() in units; returns the hold's id. */
+  holdAt(office: number, staff: number, start: number, end: number, services: string[], opts: HoldOptions): { id: string }
+  /** confirm() of a hold made by holdAt; returns the appointment's id. */
+  confirmHold(holdId: string): { id: string }
+  /** An appointment made before the clock (warm-up): placed like a scenario appointment, no events. */
+  placeAppointment(office: number, staff: number, start: number, end: number, services: string[], citizenId: string): { id: string }
+}
+
+/** The waitlist's offer engine of a scheduler (batch matching reads the waiting entries and their fit). */
+export function offerEngineOf(s: Scheduler): OfferEngine {
+  return internalsOf(s).engine
+}
+
+/** The internals behind a scheduler or a wrapper that forwards them (the journal). */
+function internalsOf(s: Scheduler): SchedulerInternals {
+  const f = (s as unknown as { [INTERNALS]?: () => SchedulerInternals })[INTERNALS]
+  if (typeof f !== 'function') fail('COMMAND_INVALID', '$', 'no_engine', 'needs a scheduler made by createScheduler, restoreScheduler or openScheduler')
+  return f.call(s)
+}
+
+/** The engine port of a scheduler made by createScheduler or restoreScheduler. */
+export function enginePort(s: Scheduler): EnginePort {
+  if (!(s instanceof SchedulerImpl)) fail('COMMAND_INVALID', '$', 'no_engine', 'needs a scheduler made by createScheduler or restoreScheduler')
+  const impl = s
+  const i = internalsOf(s)
+  return {
+    model: i.m,
+    cal: i.cal,
+    ctx: i.ctx,
+    waiting: () => i.engine.wl.waiting,
+    holdAt: (o, p, a, b, services, opts) => impl.holdAt(o, p, a, b, services, opts),
+    confirmHold: (id) => impl.confirmHold(id),
+    placeAppointment: (o, p, a, b, services, c) => impl.placeAppointment(o, p, a, b, services, c),
   }
 }
 

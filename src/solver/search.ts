@@ -4,7 +4,7 @@
  * units that fit, day by day, skipping staff-days whose longest free run is too short) → rank
  * (by start, ties broken by a seeded hash of office and time so no office is favoured).
  */
-import { servicesDuration, type Model } from '../model/compile.js'
+import { NO_DAY_LIMIT, servicesDuration, type Model } from '../model/compile.js'
 import { TerminplanError, type ValidationIssue } from '../model/errors.js'
 import { parseCommand, SearchRequestSchema, type ParsedSearchRequest, type SearchRequest, type Slot } from '../model/requests.js'
 import { serviceListIssues } from '../model/rules.js'
@@ -33,6 +33,8 @@ export interface SearchContext {
   durationCache: Map<string, { dur: Int32Array; excluded: Uint8Array }>
   maxWindow?: number
   openCache?: Uint8Array
+  /** The longest short-notice horizon of any staff member (−1: none). */
+  shortDays?: number
 }
 
 export interface Explanation {
@@ -215,8 +217,8 @@ export function findSlots(ctx: SearchContext, rr: ResolvedRequest): { start: Int
   const dHi = Math.min(m.days - 1, rr.dayTo)
   const win = new Array<number>(2 * (rr.windows?.length ?? 1))
   const maxRun = occ.maxRun, days = m.days
-  const officeDayMax = occ.officeDayMax, nO = m.officeIds.length
-  const officeDayFit = occ.officeDayFit, segFit = occ.segFit
+  const nO = m.officeIds.length
+  const segFit = occ.segFit, staffMaxDays = m.staffMaxDays
   if (scratch.bound.length < nO) scratch = { bound: new Int32Array(nO), order: new Int32Array(nO) }
   const offBound = scratch.bound, offOrder = scratch.order
   // The acceptable offices: a request for a few visits only theirs.
@@ -224,23 +226,15 @@ export function findSlots(ctx: SearchContext, rr: ResolvedRequest): { start: Int
 
   let minDur = Infinity
   for (let o = 0; o < nO; o++) if (rr.dur[o] !== 0 && rr.dur[o] < minDur) minDur = rr.dur[o]
-  const dayMax = occ.dayMax
+  // Beyond every short-notice horizon only staff without a limit count (see Occupancy).
+  const shortDays = (ctx.shortDays ??= Math.max(-1, ...Array.from(m.staffMaxDays).filter((x) => x !== NO_DAY_LIMIT)))
   for (let d = dLo; d <= dHi; d++) {
     if (n === limit && m.dayStart[d] > tStart[n - 1]) break
-    if (dayMax[d] < minDur) continue
     const relDay = d - nowDay
-    // Skip a day where no acceptable office has a long enough free run (booked-out days cost O(offices)).
-    let open = false
-    for (let o = 0, base = d * nO; o < nO; o++) {
-      const du = rr.dur[o]
-      if (du !== 0 && officeDayMax[base + o] >= du && relDay >= ctx.windowMin[o] && relDay <= ctx.windowMax[o]) {
-        open = true
-        break
-      }
-    }
-    if (!open) continue
-    const nWin = windowIntervals(ctx, rr, d, win)
-    if (nWin === 0) continue
+    const long = relDay > shortDays
+    const dayMax = long ? occ.dayMaxLong : occ.dayMax, officeDayMax = long ? occ.officeDayMaxLong : occ.officeDayMax
+    const officeDayFit = long ? occ.officeDayFitLong : occ.officeDayFit
+    if (dayMax[d] < minDur) continue
     const segs = ctx.daySegs[d]
     // Offices in order of their earliest possible fit (a lower bound): the first ones fill the
     // list, and an office whose bound is past the list's last entry is never entered.
@@ -260,6 +254,10 @@ export function findSlots(ctx: SearchContext, rr: ResolvedRequest): { start: Int
       offBound[i] = bound
       offOrder[i] = o
     }
+    // Skip a day where no acceptable office has a long enough free run (booked-out days cost O(acceptable offices)).
+    if (nOff === 0) continue
+    const nWin = windowIntervals(ctx, rr, d, win)
+    if (nWin === 0) continue
     for (let v = 0; v < nOff; v++) {
       if (n === limit && offBound[v] > tStart[n - 1]) break
       const o = offOrder[v]
@@ -269,7 +267,7 @@ export function findSlots(ctx: SearchContext, rr: ResolvedRequest): { start: Int
         // Sorted by start within an office: once a segment starts after the last entry of a full list, none can enter.
         if (n === limit && segs.start[k] > tStart[n - 1]) break
         const p = segs.staff[k]
-        if (rr.skilled[p] === 0 || maxRun[p * days + d] < du) continue
+        if (rr.skilled[p] === 0 || maxRun[p * days + d] < du || relDay > staffMaxDays[p]) continue
         // No free run of this length begins before `fit` in this segment.
         const fit = du <= FIT_LENGTHS ? segFit[segs.seg[k] * FIT_W + du] : segs.start[k]
         if (fit === NO_FIT || (n === limit && fit > tStart[n - 1])) continue
@@ -374,9 +372,14 @@ export function explain(ctx: SearchContext, rr: ResolvedRequest): Explanation {
       if (!officeOpen(ctx, o, d)) { bump('office_closed'); continue }
       const ds = ctx.daySegs[d]
       const segs: { start: number; end: number; staff: number }[] = []
+      let later = 0
       for (let k = 0; k < ds.n; k++)
-        if (ds.office[k] === o && rr.skilled[ds.staff[k]]) segs.push({ start: ds.start[k], end: ds.end[k], staff: ds.staff[k] })
-      if (segs.length === 0) { bump('no_staff_on_duty'); continue }
+        if (ds.office[k] === o && rr.skilled[ds.staff[k]]) {
+          // Staff whose time is released at short notice only, not yet bookable that day.
+          if (d - nowDay > m.staffMaxDays[ds.staff[k]]) later++
+          else segs.push({ start: ds.start[k], end: ds.end[k], staff: ds.staff[k] })
+        }
+      if (segs.length === 0) { bump(later > 0 ? 'outside_booking_window' : 'no_staff_on_duty'); continue }
       const nWin = windowIntervals(ctx, rr, d, win)
       let fitsWindow = false, fitsNow = false, free = false
       for (const g of segs)

@@ -82,8 +82,8 @@ export function fixtureOffices(count: number): Office[] {
 }
 
 /** Base within-14-days share by policy (before overlays and noise). */
-const BASE_SHARE: Record<PolicyName, number> = { fcfs: 0.63, waitlist: 0.72, optimized: 0.82 }
-const WAITLIST_LEVEL: Record<PolicyName, number> = { fcfs: 0, waitlist: 1900, optimized: 1300 }
+const BASE_SHARE: Record<PolicyName, number> = { fcfs: 0.63, waitlist: 0.72, optimized: 0.82, fcfs14: 0.75, offers14: 0.78, quotas14: 0.8 }
+const WAITLIST_LEVEL: Record<PolicyName, number> = { fcfs: 0, waitlist: 1900, optimized: 1300, fcfs14: 0, offers14: 1500, quotas14: 1400 }
 
 function histogram(rng: Rng, within14: number, appointments: number): { binDays: number; counts: number[] } {
   // Exponential lead times shifted by 1 day, scaled so P(lead < 14) ≈ within14.
@@ -216,12 +216,15 @@ function buildRun(o: Required<Omit<FixtureOptions, 'runs' | 'offices'>> & { offi
     measuredFrom,
     days: total,
     warmupDays: o.warmupDays,
+    fillDays: 0,
     totalRequests: Math.round(requests * (total / Math.max(1, measuredArrivals.length))),
     kpis: {
       requests,
       within14Share: share,
       ...leadStats(leadHistogram),
       outcomes: cityOutcomes,
+      servedShare: requests ? (cityOutcomes.booked + cityOutcomes.waitlist_booked + cityOutcomes.no_show) / requests : 0,
+      matchingsTimeLimited: 0,
       utilisation,
       servedUtilisation: utilisation * 0.95,
       freedSlots,
@@ -279,6 +282,7 @@ export function emptyFixtureRun(label = 'fcfs'): Comparison['runs'][number] {
       measuredFrom: '2026-12-01',
       days: 1,
       warmupDays: 0,
+      fillDays: 0,
       totalRequests: 0,
       kpis: {
         requests: 0,
@@ -287,6 +291,8 @@ export function emptyFixtureRun(label = 'fcfs'): Comparison['runs'][number] {
         leadDaysP90: null,
         leadDaysMean: null,
         outcomes: none,
+        servedShare: Number.NaN,
+        matchingsTimeLimited: 0,
         utilisation: Number.NaN,
         servedUtilisation: 0,
         freedSlots: 0,

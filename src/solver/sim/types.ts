@@ -3,8 +3,17 @@
  * as is and the HTML report can draw it; every share is 0..1, every lead time in days.
  */
 
-export type PolicyName = 'fcfs' | 'waitlist' | 'optimized'
-export const POLICY_NAMES: readonly PolicyName[] = ['fcfs', 'waitlist', 'optimized']
+/**
+ * `fcfs`, `waitlist` and `optimized` are the three policies compared by default; `fcfs14`,
+ * `offers14` and `quotas14` are the steps between fcfs and optimized (the ablation): a 14-day
+ * public window, + waitlist offers, + weekly quota plans; optimized adds nightly matching.
+ */
+export type PolicyName = 'fcfs' | 'waitlist' | 'optimized' | 'fcfs14' | 'offers14' | 'quotas14'
+export const POLICY_NAMES: readonly PolicyName[] = ['fcfs', 'waitlist', 'optimized', 'fcfs14', 'offers14', 'quotas14']
+/** The default comparison. */
+export const MAIN_POLICIES: readonly PolicyName[] = ['fcfs', 'waitlist', 'optimized']
+/** From today's practice to the full optimiser, one part at a time. */
+export const ABLATION_POLICIES: readonly PolicyName[] = ['fcfs', 'fcfs14', 'offers14', 'quotas14', 'optimized']
 
 /** How one request ended. */
 export type Outcome = 'booked' | 'waitlist_booked' | 'unserved' | 'cancelled' | 'no_show'
@@ -25,6 +34,10 @@ export interface Kpis {
 }
 
 export interface CityKpis extends Kpis {
+  /** Share of measured requests that got an appointment at all (within any lead). */
+  servedShare: number
+  /** Nightly matchings that hit their time budget and used their best answer so far (optimized). */
+  matchingsTimeLimited: number
   /** Booked staff time (including no-shows) over working staff time, on the measured days. */
   utilisation: number
   /** Staff time citizens actually used (no-shows excluded) over working staff time. */
@@ -74,6 +87,7 @@ export interface SimulationResult {
   measuredFrom: string
   days: number
   warmupDays: number
+  fillDays: number
   /** Requests generated over the whole run (warm-up and tail included). */
   totalRequests: number
   kpis: CityKpis

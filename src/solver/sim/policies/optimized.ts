@@ -1,0 +1,43 @@
+/**
+ * `quotas14`: offers14 plus a capacity plan every Monday (`planCapacity`, `planDays` ahead, HiGHS)
+ * whose quotas gate public bookings per office, day and service. `optimized`: quotas14 plus, at
+ * every midnight, the waiting citizens matched to what is free as a whole (`matchWaitlist`, exact
+ * min-cost flow where slots do not overlap) before the day's requests; during the day freed slots
+ * are offered online.
+ */
+import { matchWaitlist } from '../../batch-match.js'
+import { PlanQuotas } from '../quotas.js'
+import type { Policy } from './policy.js'
+import { offers14Policy } from './waitlist.js'
+
+export function quotas14Policy(quotas: PlanQuotas): Policy {
+  return {
+    ...offers14Policy(),
+    name: 'quotas14',
+    description: '+ weekly capacity plans whose quotas gate public bookings',
+    needsLp: true,
+    gate: quotas,
+    atMidnight: async (run, day, absDay) => {
+      if (day % 7 === 0) await quotas.refresh(absDay, run.lp!, run.opt)
+    },
+  }
+}
+
+export function optimizedPolicy(quotas: PlanQuotas): Policy {
+  const base = quotas14Policy(quotas)
+  return {
+    ...base,
+    name: 'optimized',
+    description: '+ nightly matching of the whole waitlist to what is free',
+    searchLimit: 8,
+    atMidnight: async (run, day, absDay) => {
+      const s = run.scheduler
+      s.setAutoOffer(false)
+      await base.atMidnight!(run, day, absDay)
+      // The newly released day and what is still free go to the waiting citizens, matched as a whole.
+      const r = await matchWaitlist(s, { apply: 'offer', timeLimitMs: run.opt.matchTimeLimitMs, onTimeout: 'best' })
+      if (r.timeLimited) run.timeLimited()
+      s.setAutoOffer(true)
+    },
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * The scenario a run simulates: the input (validated once, by whoever loaded it) with a horizon
+ * long enough for the fill, warm-up, measured days and the booking window, the release practice
+ * on every office, and the policy's public window. Each change keeps the scenario valid, so it is
+ * compiled without validating again.
+ */
+import { fail } from '../../model/errors.js'
+import type { Scenario } from '../../model/schema.js'
+import { startOfLocalDay } from '../../model/tz.js'
+import { DAY_MS } from './kpis.js'
+import type { SimulationOptions } from './options.js'
+import type { Policy } from './policies/policy.js'
+
+export function runScenario(s: Scenario, from: string, totalDays: number, policy: Pick<Policy, 'windowDays'>, opt: SimulationOptions): Scenario {
+  const maxWindow = Math.max(...s.offices.map((o) => o.bookingWindow.maxDays))
+  const start = s.horizon.start
+  const offset = Math.round((startOfLocalDay(s.timezone, from) - startOfLocalDay(s.timezone, start)) / DAY_MS)
+  if (offset < 0) fail('COMMAND_INVALID', '$.from', 'outside_horizon', `the simulation cannot start before the horizon (${start})`)
+  const days = Math.max(s.horizon.days, offset + totalDays + maxWindow + 2)
+  if (days > 731) fail('COMMAND_INVALID', '$.days', 'too_long', `fill, warm-up, days and the ${maxWindow}-day booking window need ${days} days of horizon; at most 731`)
+  const { shortNoticeShare: share, shortNoticeDays } = opt.release
+  const window = policy.windowDays?.(opt)
+  const offices = s.offices.map((o) => {
+    const bw = { ...o.bookingWindow }
+    if (window !== undefined) bw.maxDays = Math.max(bw.minDays, Math.min(bw.maxDays, window))
+    if (bw.shortNotice === undefined && share > 0) bw.shortNotice = { share, days: shortNoticeDays }
+    return { ...o, bookingWindow: bw }
+  })
+  return { ...s, horizon: { start, days }, offices }
+}
