@@ -10,7 +10,7 @@ import { getBit } from '../model/bitset.js'
 import type { GridCalendar } from './grid-calendar.js'
 import type { Ledger, OfferGroupRec, OfferRec } from './ledger.js'
 import type { Occupancy } from './occupancy.js'
-import type { SearchContext } from './search.js'
+import { findSlots, fnv1a, resolveRequest, type ResolvedRequest, type SearchContext } from './search.js'
 import { compareEntries, WaitlistIndex, type EntryRec } from './waitlist.js'
 
 /** How many live entries one queue may examine for one freed slot; bounds the latency. */
@@ -63,21 +63,20 @@ export class OfferEngine {
       const dur = servicesDuration(this.core.m, o, combo.services)
       if (dur === 0 || lo + dur > b || !this.skilled(p, combo.services)) continue
       for (const scope of this.scopeCache[o]) {
-        let start = -1
         const rec = this.wl.best(
           scope,
           combo.key,
           (r) => {
             // Cheap date test first; the citizen's appointment count costs more.
             if (d < r.dayFrom || d > r.dayTo || !this.core.mayOffer(r)) return false
-            start = this.wl.earliestUndeclined(r, p, d, lo, b, dur)
-            return start >= 0
+            return this.wl.earliestUndeclined(r, p, d, lo, b, dur) >= 0
           },
           EXAMINE_PER_QUEUE,
           best?.rec,
           d,
         )
-        if (rec) best = { rec, start, dur }
+        // `start` belongs to the last entry `fits` looked at, which need not be the one returned.
+        if (rec) best = { rec, start: this.wl.earliestUndeclined(rec, p, d, lo, b, dur), dur }
       }
     }
     return best
@@ -143,6 +142,8 @@ export class OfferEngine {
    */
   earliestFor(rec: EntryRec): { staff: number; office: number; start: number; dur: number } | undefined {
     const { m, ctx, occ } = this.core
+    // Nothing declined and no explicit dates: the indexed search answers it (earliest start, any staff).
+    if (rec.declined.size === 0 && rec.days === null) return this.earliestBySearch(rec)
     const nO = m.officeIds.length
     const durAt = new Int32Array(nO)
     for (let o = 0; o < nO; o++) if (!rec.offices || rec.offices.has(o)) durAt[o] = servicesDuration(m, o, rec.services)
@@ -184,6 +185,29 @@ export class OfferEngine {
       if (best) return best
     }
     return undefined
+  }
+
+  private readonly requestCache = new Map<string, ResolvedRequest>()
+
+  private earliestBySearch(rec: EntryRec): { staff: number; office: number; start: number; dur: number } | undefined {
+    const { m, ctx } = this.core
+    const e = rec.entry
+    const offices = rec.offices ? [...rec.offices].sort((a, b) => a - b).map((o) => m.officeIds[o]) : undefined
+    if (offices && offices.length === 0) return undefined
+    const key = `${e.services.join('+')}|${offices?.join(',') ?? '*'}|${JSON.stringify(e.windows ?? null)}`
+    let rr = this.requestCache.get(key)
+    if (!rr) {
+      rr = resolveRequest(ctx, { services: e.services, offices, windows: e.windows, limit: 1 })
+      if (this.requestCache.size > 10_000) this.requestCache.clear()
+      this.requestCache.set(key, rr)
+    }
+    const dayFrom = Math.max(ctx.nowDay, rec.dayFrom === -Infinity ? 0 : rec.dayFrom)
+    const dayTo = Math.min(m.days - 1, rec.dayTo === Infinity ? m.days - 1 : rec.dayTo)
+    if (dayTo < dayFrom) return undefined
+    const found = findSlots(ctx, { ...rr, dayFrom, dayTo, salt: fnv1a(e.citizenId) })
+    if (found.n === 0) return undefined
+    const o = found.office[0]
+    return { staff: found.staff[0], office: o, start: found.start[0], dur: rr.dur[o] }
   }
 
   /** Offers exactly [start, start + dur) at staff `p`, office `o`, to one entry. */

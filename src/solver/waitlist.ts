@@ -15,6 +15,8 @@ import { parseInstant, parseTimeOfDay, wallToInstant } from '../model/tz.js'
 import type { GridCalendar } from './grid-calendar.js'
 
 export const TARGET_DAYS = 14
+/** Live and stale items a queue looks at, at most, for one freed slot (see WaitlistIndex.best). */
+export const FULL_SCAN_LIMIT = 2048
 const DAY_MS = 86_400_000
 
 export type EntryState = 'waiting' | 'offered' | 'served' | 'left'
@@ -71,8 +73,12 @@ export interface Combo {
 export class WaitlistIndex {
   readonly entries = new Map<string, EntryRec>()
   readonly combos = new Map<string, Combo>()
-  private readonly buckets = new Map<string, Heap<Item>>()
-  private readonly lastDay = new Map<string, number>()
+  /**
+   * Queues by `scope|combination`, each split by the entry's last acceptable day: a slot on day d
+   * looks only at the parts whose last day is d or later, so the citizens whose time runs out
+   * sooner (at the top of one earliest-due-first heap) never stand in the way of those it suits.
+   */
+  private readonly buckets = new Map<string, Map<number, Heap<Item>>>()
   /** citizen id → combination key → their live entry for it (one need, one entry). */
   private readonly byCitizen = new Map<string, Map<string, EntryRec>>()
   private seq = 0
@@ -152,11 +158,11 @@ export class WaitlistIndex {
   private enqueue(rec: EntryRec): void {
     for (const scope of this.scopes(rec)) {
       const key = `${scope}|${rec.comboKey}`
-      let heap = this.buckets.get(key)
-      if (!heap) this.buckets.set(key, (heap = new Heap<Item>(compareItems)))
+      let parts = this.buckets.get(key)
+      if (!parts) this.buckets.set(key, (parts = new Map()))
+      let heap = parts.get(rec.dayTo)
+      if (!heap) parts.set(rec.dayTo, (heap = new Heap<Item>(compareItems)))
       heap.push({ rec, version: rec.version })
-      // An upper bound on the last acceptable day in the queue (never lowered; stale entries only widen it).
-      if (!(rec.dayTo <= (this.lastDay.get(key) ?? -Infinity))) this.lastDay.set(key, rec.dayTo)
     }
   }
 
@@ -197,11 +203,30 @@ export class WaitlistIndex {
    * put back.
    */
   best(scope: string, comboKey: string, fits: (r: EntryRec) => boolean, limit: number, bound?: EntryRec, day?: number): EntryRec | undefined {
-    const key = `${scope}|${comboKey}`
-    const heap = this.buckets.get(key)
-    if (!heap) return undefined
-    // A slot after everyone's last acceptable day fits nobody here: skip the scan.
-    if (day !== undefined && day > (this.lastDay.get(key) ?? -Infinity)) return undefined
+    const parts = this.buckets.get(`${scope}|${comboKey}`)
+    if (!parts) return undefined
+    // The parts a slot on `day` can suit, best top first (stale tops dropped, empty parts removed).
+    const open: Heap<Item>[] = []
+    for (const [lastDay, heap] of parts) {
+      while (heap.length > 0 && heap.peek()!.version !== heap.peek()!.rec.version) heap.pop()
+      if (heap.length === 0) parts.delete(lastDay)
+      else if (day === undefined || lastDay >= day) open.push(heap)
+    }
+    if (parts.size === 0) this.buckets.delete(`${scope}|${comboKey}`)
+    open.sort((a, b) => compareItems(a.peek()!, b.peek()!))
+    let found: EntryRec | undefined
+    for (const heap of open) {
+      const limitBy = found ?? bound
+      // Heap order: once a part's top is no better than the best so far, nothing below it is either.
+      if (limitBy && compareEntries(heap.peek()!.rec, limitBy) >= 0) break
+      const r = this.bestIn(heap, fits, limit, limitBy)
+      if (r) found = r
+    }
+    return found
+  }
+
+  /** `best` within one heap. */
+  private bestIn(heap: Heap<Item>, fits: (r: EntryRec) => boolean, limit: number, bound?: EntryRec): EntryRec | undefined {
     const held: Item[] = []
     let found: EntryRec | undefined
     while (heap.length > 0 && held.length < limit) {
@@ -211,7 +236,6 @@ export class WaitlistIndex {
         heap.pop()
         continue
       }
-      // Heap order: once the top is no better than the bound, nothing below it is either.
       if (bound && compareEntries(top, bound) >= 0) break
       if (fits(top)) {
         found = top
@@ -221,8 +245,11 @@ export class WaitlistIndex {
     }
     for (const r of held) heap.push(r)
     if (found || held.length < limit) return found
-    // The bounded look found nothing: scan the whole queue rather than leave a fitting citizen out.
-    for (const item of heap.toArray()) {
+    // The bounded look found nothing: scan further rather than leave a fitting citizen out, up to
+    // FULL_SCAN_LIMIT entries (beyond it a freed slot may wait for the next trigger).
+    const all = heap.toArray()
+    for (let j = 0, n = Math.min(all.length, FULL_SCAN_LIMIT); j < n; j++) {
+      const item = all[j]
       const r = item.rec
       if (item.version !== r.version || (bound && compareEntries(r, bound) >= 0) || (found && compareEntries(r, found) >= 0)) continue
       if (fits(r)) found = r

@@ -5,6 +5,7 @@
  * comparison and the options only (no clock, no locale), so the same input gives the same bytes.
  */
 import { OUTCOMES, type Comparison, type Outcome, type SimulationResult } from '../../solver/sim/types.js'
+import type { SeedComparison, SeedKpi, Spread } from '../../solver/sim/seeds.js'
 import { districtChart, heatmapChart, leadChart, shareOf, waitlistChart, weeklyChart, type ReferenceBand, type RunView } from './charts.js'
 import { esc, fmtFixed, fmtInt, fmtPct, fmtPp, isNum, longDate, MISSING, signed } from './format.js'
 import { HEAT_COLOURS, NO_VALUE_COLOUR, runColour, runDash } from './svg.js'
@@ -253,6 +254,31 @@ function header(runs: RunView[], title: string, generatedAt: string | undefined)
   return `<header><h1>${esc(title)}</h1>${dl ? `<dl class="meta">${dl}</dl>` : ''}</header>`
 }
 
+const SEED_ROWS: { kpi: SeedKpi; label: string; pp: boolean }[] = [
+  { kpi: 'within14Share', label: 'within 14 days', pp: true },
+  { kpi: 'servedShare', label: 'served at all', pp: true },
+  { kpi: 'leadDaysP50', label: 'lead time p50 (days)', pp: false },
+  { kpi: 'leadDaysMean', label: 'lead time mean (days)', pp: false },
+  { kpi: 'refilledShare', label: 'freed time re-filled', pp: true },
+  { kpi: 'districtSpread', label: 'district spread (14 days)', pp: true },
+]
+
+/** Mean ± sd per run over the seeds, and each run's difference to the first, marked when within the noise. */
+function seedTable(c: SeedComparison): string {
+  const fmt = (x: Spread, pp: boolean) => (pp ? `${fmtFixed(x.mean * 100, 1)} % ± ${fmtFixed(x.sd * 100, 1)}` : `${fmtFixed(x.mean, 1)} ± ${fmtFixed(x.sd, 1)}`)
+  const head = `<tr><th>seeds ${esc(c.seeds.join(', '))}</th>${c.labels.map((l) => `<th>${esc(l)}</th>`).join('')}</tr>`
+  const rows = SEED_ROWS.map((row) => {
+    const cells = c.labels.map((l, j) => {
+      const v = fmt(c.kpis[l][row.kpi], row.pp)
+      const d = j === 0 ? null : c.differences.find((x) => x.label === l && x.kpi === row.kpi)
+      const dv = d ? `<br><span class="share">${d.spread.mean >= 0 ? '+' : '−'}${fmtFixed(Math.abs(d.spread.mean) * (row.pp ? 100 : 1), 1)}${row.pp ? ' pp' : ''} ± ${fmtFixed(d.spread.sd * (row.pp ? 100 : 1), 1)}${d.real ? '' : ' (within noise)'}</span>` : ''
+      return `<td>${v}${dv}</td>`
+    })
+    return `<tr><th>${esc(row.label)}</th>${cells.join('')}</tr>`
+  })
+  return `<table class="kpis"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table><p class="muted">Mean ± standard deviation over the seeds; under each later run its difference to ${esc(c.labels[0])}, seed by seed. A difference is “within noise” unless every seed agrees on its sign and its mean exceeds twice its standard error.</p>`
+}
+
 interface Section {
   id: string
   title: string
@@ -416,6 +442,7 @@ export function renderReport(comparison: Comparison, options: ReportOptions = {}
   const main = runs.length
     ? `<section id="runs"><h2>Runs</h2>${runsTable(runs)}</section>` +
       `<section id="kpis"><h2>Key figures</h2>${kpiTable(runs)}</section>` +
+      (comparison.seeds ? `<section id="seeds"><h2>Over ${comparison.seeds.seeds.length} seeds</h2>${seedTable(comparison.seeds)}</section>` : '') +
       sections.map(section).join('')
     : '<p class="notice">This comparison has no runs: there is nothing to report.</p>'
 

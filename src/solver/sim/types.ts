@@ -1,3 +1,4 @@
+import type { SeedComparison } from './seeds.js'
 /**
  * What a simulation run reports. Plain JSON (numbers, strings, arrays), so the CLI can write it
  * as is and the HTML report can draw it; every share is 0..1, every lead time in days.
@@ -109,4 +110,6 @@ export interface SimulationResult {
 export interface Comparison {
   /** One entry per run, in the order they ran: label = policy, or `policy + overlay`. */
   runs: { label: string; result: SimulationResult }[]
+  /** With several seeds: `runs` are the first seed's, this the spread over all of them. */
+  seeds?: SeedComparison
 }

@@ -2,8 +2,8 @@
  * `waitlist`: the offices' own window; a citizen takes a slot within their tolerance, otherwise
  * waits on the waitlist until the tolerance runs out, offered freed slots and newly released days
  * first (the engine's online offers), then falls back to today's way. `offers14` is the waitlist
- * step of the ablation: only the next 14 days public, and whoever finds nothing there waits on
- * the waitlist for as long as their patience lasts.
+ * step of the ablation: only the next 14 days public; whoever finds nothing there waits on the
+ * waitlist while the 14 days last, then looks again daily like fcfs.
  */
 import type { Policy } from './policy.js'
 
@@ -26,14 +26,18 @@ export function waitlistPolicy(): Policy {
 export function offers14Policy(): Policy {
   return {
     name: 'offers14',
-    description: '14 days public; whoever finds nothing waits for offers of freed and released slots',
+    description: '14 days public; whoever finds nothing waits for offers while the 14 days last, then looks again daily',
     windowDays: (opt) => opt.targetDays,
     autoOffer: true,
     needsLp: false,
     searchLimit: 1,
     fillWaits: true,
     arrivalLeadDays: (c) => c.patience,
-    notFound: (run, i) => run.joinWaitlist(i, run.citizen(i).patience),
-    gaveUp: () => {},
+    // The waitlist promises the goal: a citizen waits on it while an offer can still meet the
+    // 14 days. Waiting longer would put the overdue first (earliest due date) and make everyone late.
+    notFound: (run, i) => run.joinWaitlist(i, Math.min(run.citizen(i).patience, run.opt.targetDays)),
+    gaveUp: (run, i) => {
+      if (!run.tryBook(i, run.citizen(i).patience)) run.retryLater(i)
+    },
   }
 }
