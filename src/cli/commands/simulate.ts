@@ -13,7 +13,9 @@ import { createLpBackend, LP_BACKENDS, type LpBackendName } from '../../adapters
 import { renderReport } from '../../adapters/report/index.js'
 import { eventsCsv } from '../../solver/sim/events.js'
 import { simulate, type SimulationOptionsInput, type SimulationRun } from '../../solver/sim/simulate.js'
-import { POLICY_NAMES, type Comparison, type PolicyName } from '../../solver/sim/types.js'
+import { policyTraits } from '../../solver/sim/policies/index.js'
+import { ABLATION_POLICIES, MAIN_POLICIES, POLICY_NAMES, type Comparison, type PolicyName } from '../../solver/sim/types.js'
+import { compareSeeds, type SeedComparison, type SeedKpi } from '../../solver/sim/seeds.js'
 import { BehaviourSchema } from '../../solver/sim/behaviour.js'
 import { parseCommand } from '../../model/requests.js'
 import { readJsonInput, readTextInput, usage, writeOutput } from '../input.js'
@@ -23,7 +25,9 @@ import type { CliIo, RegisterCommand } from '../program.js'
 interface SimCliOptions {
   days: string
   warmup: string
+  fill: string
   seed: string
+  seeds?: string
   policy: string
   with: string[]
   json?: string
@@ -50,6 +54,7 @@ export function comparisonTable(c: Comparison): string {
   const rows: [string, ...string[]][] = [
     ['', ...runs.map((r) => r.label)],
     ['within 14 days', ...runs.map((r) => pct(r.result.kpis.within14Share))],
+    ['served at all', ...runs.map((r) => pct(r.result.kpis.servedShare ?? 0))],
     ['lead time p50 (days)', ...runs.map((r) => days(r.result.kpis.leadDaysP50))],
     ['lead time p90 (days)', ...runs.map((r) => days(r.result.kpis.leadDaysP90))],
     ['lead time mean (days)', ...runs.map((r) => days(r.result.kpis.leadDaysMean))],
@@ -92,7 +97,7 @@ interface Job {
 async function runJobs(jobs: Job[], base: Omit<SimulationOptionsInput, 'policy' | 'overlays'>, o: SimCliOptions, io: CliIo, quiet: boolean): Promise<{ label: string; run: SimulationRun }[]> {
   const backendName = o.lp as LpBackendName
   if (!LP_BACKENDS.includes(backendName)) usage('--lp', `must be one of ${LP_BACKENDS.join(', ')}`)
-  const lp = jobs.some((j) => j.policy === 'optimized') ? createLpBackend(backendName) : undefined
+  const lp = jobs.some((j) => policyTraits(j.policy).needsLp) ? createLpBackend(backendName) : undefined
   const bar = !quiet && o.progress && io.isTTY ? new SingleBar({ format: ' {label} |{bar}| {value}/{total} days | {duration_formatted}', hideCursor: true, stream: process.stderr }) : null
   const out: { label: string; run: SimulationRun }[] = []
   try {
@@ -115,12 +120,51 @@ async function runJobs(jobs: Job[], base: Omit<SimulationOptionsInput, 'policy' 
   return out
 }
 
-function writeOutputs(results: { label: string; run: SimulationRun }[], o: SimCliOptions, io: CliIo, title: string): void {
-  const comparison: Comparison = { runs: results.map((r) => ({ label: r.label, result: r.run.result })) }
+/** The seeds to run: --seeds, else --seed. */
+function seedsOf(o: SimCliOptions, base: { seed?: number }): number[] {
+  if (o.seeds === undefined) return [base.seed ?? 1]
+  const xs = o.seeds.split(',').map((x) => x.trim())
+  const seeds = xs.map((x) => int(x, 'seeds', 0, 2 ** 32 - 1))
+  if (seeds.length < 1 || seeds.length > 20 || new Set(seeds).size !== seeds.length) usage('--seeds', 'must list 1–20 different seeds, e.g. 1,2,3')
+  return seeds
+}
+
+/** Runs every job under every seed; the first seed's runs are the comparison's, the others feed the spread. */
+async function runSeeds(jobs: Job[], base: Omit<SimulationOptionsInput, 'policy' | 'overlays'>, o: SimCliOptions, io: CliIo, quiet: boolean): Promise<{ results: { label: string; run: SimulationRun }[]; seeds?: SeedComparison }> {
+  const seeds = seedsOf(o, base)
+  const bySeed: { label: string; run: SimulationRun }[][] = []
+  for (const seed of seeds) bySeed.push(await runJobs(jobs, { ...base, seed }, o, io, quiet))
+  if (seeds.length === 1) return { results: bySeed[0] }
+  return {
+    results: bySeed[0],
+    seeds: compareSeeds(seeds, jobs.map((j, k) => ({ label: j.label, results: bySeed.map((runs) => runs[k].run.result) }))),
+  }
+}
+
+const pp = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(1)}`
+/** Mean ± sd per run over the seeds, and the difference to the first run, marked when within the noise. */
+export function seedTable(c: SeedComparison): string {
+  const rows: [string, ...string[]][] = [[`over seeds ${c.seeds.join(',')}`, ...c.labels]]
+  const shares: [SeedKpi, string][] = [['within14Share', 'within 14 days'], ['servedShare', 'served at all'], ['refilledShare', 'freed time re-filled'], ['districtSpread', 'district spread (14 days)']]
+  for (const [k, name] of shares) {
+    rows.push([name, ...c.labels.map((l) => `${(c.kpis[l][k].mean * 100).toFixed(1)} % ± ${(c.kpis[l][k].sd * 100).toFixed(1)}`)])
+    rows.push([`  vs ${c.labels[0]} (pp)`, '', ...c.labels.slice(1).map((l) => {
+      const d = c.differences.find((x) => x.label === l && x.kpi === k)!
+      return `${pp(d.spread.mean)} ± ${(d.spread.sd * 100).toFixed(1)}${d.real ? '' : ' (noise)'}`
+    })])
+  }
+  rows.push(['lead time mean (days)', ...c.labels.map((l) => `${c.kpis[l].leadDaysMean.mean.toFixed(1)} ± ${c.kpis[l].leadDaysMean.sd.toFixed(1)}`)])
+  const widths = rows[0].map((_, j) => Math.max(...rows.map((r) => (r[j] ?? '').length)))
+  return rows.map((r) => r.map((v, j) => (j === 0 ? v.padEnd(widths[0]) : (v ?? '').padStart(widths[j]))).join('  ').trimEnd()).join('\n') + '\n'
+}
+
+function writeOutputs(results: { label: string; run: SimulationRun }[], o: SimCliOptions, io: CliIo, title: string, seeds?: SeedComparison): void {
+  const comparison: Comparison = { runs: results.map((r) => ({ label: r.label, result: r.run.result })), ...(seeds ? { seeds } : {}) }
   const json = JSON.stringify(comparison, null, 2) + '\n'
   if (o.json === '-') io.stdout(json)
   else {
     io.stdout(comparisonTable(comparison))
+    if (seeds) io.stdout('\n' + seedTable(seeds))
     if (o.json) writeOutput(o.json, json, io.stdout)
   }
   if (o.events) {
@@ -147,7 +191,7 @@ function writeOutputs(results: { label: string; run: SimulationRun }[], o: SimCl
       renderReport(comparison, {
         title,
         notes: [
-          `Simulated ${r0.warmupDays} warm-up days and ${r0.days} measured days from ${r0.from}, seed ${r0.seed}.`,
+          `Filled ${r0.fillDays} days fast, simulated ${r0.warmupDays} warm-up days and ${r0.days} measured days from ${r0.from}; seed ${r0.seed}${seeds ? ` (spread over seeds ${seeds.seeds.join(', ')})` : ''}.`,
           'Within 14 days: requests that arrived after the warm-up and at least 14 days before the end, whose appointment starts at most 14×24 h after the request (no-shows count as served; cancelled and unserved requests do not).',
           'Citizen behaviour, release practice and calibration: see README, "Simulation".',
         ],
@@ -162,8 +206,10 @@ function addCommon(cmd: Command): Command {
   return cmd
     .argument('<scenario>', 'scenario JSON file, or the name of a built-in example (berlin)')
     .option('--days <n>', 'measured days', '90')
-    .option('--warmup <n>', 'warm-up days before measuring', '28')
+    .option('--warmup <n>', 'warm-up days simulated in full before measuring', '14')
+    .option('--fill <n>', 'days before the warm-up whose requests only book (fast fill to steady state)', '56')
     .option('--seed <n>', 'random seed', '1')
+    .option('--seeds <list>', 'several seeds, e.g. 1,2,3: every KPI with its mean and spread, differences with theirs')
     .option('--with <overlay.json>', 'what-if overlay (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--json <file>', 'write the runs as JSON ("-" for stdout, which also silences the table)')
     .option('--events <file>', 'write every request as CSV')
@@ -177,6 +223,7 @@ function baseOptions(o: SimCliOptions): Omit<SimulationOptionsInput, 'policy' | 
   return {
     days: int(o.days, 'days', 15, 366),
     warmupDays: int(o.warmup, 'warmup', 0, 180),
+    fillDays: int(o.fill, 'fill', 0, 180),
     seed: int(o.seed, 'seed', 0, 2 ** 32 - 1),
     ...(o.behaviour ? { behaviour: readBehaviour(o.behaviour) } : {}),
   }
@@ -188,18 +235,19 @@ export const registerSimulate: RegisterCommand = (program, io) => {
       .command('simulate')
       .description('simulate weeks of requests, bookings, cancellations and waitlist offers under one or all policies, and compare them on the 14-day goal'),
   )
-    .option('--policy <name>', `${POLICY_NAMES.join(', ')} or all`, 'all')
+    .option('--policy <names>', `all (${MAIN_POLICIES.join(', ')}), ablation (${ABLATION_POLICIES.join(', ')}), or a comma list of ${POLICY_NAMES.join(', ')}`, 'all')
     .action(async (arg: string, o: SimCliOptions) => {
       const base = baseOptions(o)
-      if (o.policy !== 'all' && !POLICY_NAMES.includes(o.policy as PolicyName)) usage('--policy', `must be one of ${POLICY_NAMES.join(', ')}, all`)
+      const policies = o.policy === 'all' ? [...MAIN_POLICIES] : o.policy === 'ablation' ? [...ABLATION_POLICIES] : o.policy.split(',').map((x) => x.trim() as PolicyName)
+      for (const p of policies) if (!POLICY_NAMES.includes(p)) usage('--policy', `must be all, ablation or a comma list of ${POLICY_NAMES.join(', ')}`)
+      if (new Set(policies).size !== policies.length) usage('--policy', 'names a policy twice')
       const scenario0 = readScenario(arg)
       const overlays = o.with.map((p, i) => readOverlay(p, scenario0, i))
       const scenario = overlays.length ? applyOverlays(scenario0, overlays) : scenario0
-      const policies = o.policy === 'all' ? [...POLICY_NAMES] : [o.policy as PolicyName]
       const names = overlays.map((x) => x.name)
       const jobs = policies.map((policy) => ({ label: policy, scenario, policy, overlays: names }))
-      const results = await runJobs(jobs, base, o, io, o.json === '-')
-      writeOutputs(results, o, io, `${scenario.name ?? arg}: policies compared`)
+      const { results, seeds } = await runSeeds(jobs, base, o, io, o.json === '-')
+      writeOutputs(results, o, io, `${scenario.name ?? arg}: policies compared`, seeds)
     })
 
   addCommon(
@@ -219,7 +267,7 @@ export const registerSimulate: RegisterCommand = (program, io) => {
         { label: `${policy} (as is)`, scenario, policy, overlays: [] },
         ...overlays.map((ov) => ({ label: `${policy} + ${ov.name}`, scenario: applyOverlays(scenario, [ov]), policy, overlays: [ov.name] })),
       ]
-      const results = await runJobs(jobs, base, o, io, o.json === '-')
-      writeOutputs(results, o, io, `${scenario.name ?? arg}: what-ifs compared`)
+      const { results, seeds } = await runSeeds(jobs, base, o, io, o.json === '-')
+      writeOutputs(results, o, io, `${scenario.name ?? arg}: what-ifs compared`, seeds)
     })
 }
