@@ -73,8 +73,12 @@ const FASTIFY_CODES: Record<string, { code: HttpErrorCode; issue: string; messag
 
 export function errorBody(e: unknown): { status: number; body: ErrorBody } {
   if (isTerminplanError(e)) {
-    const issues = e.issues.length > 0 ? e.issues.map(({ path, code, message }) => ({ path, code, message })) : [{ path: '$', code: e.code.toLowerCase(), message: e.message }]
-    return { status: STATUS_BY_CODE[e.code] ?? 500, body: { code: e.code, message: e.message, issues } }
+    const status = STATUS_BY_CODE[e.code] ?? 500
+    // A server-side failure's message may name files of the host (journal paths): keep its codes, not its words.
+    const hide = status >= 500
+    const message = hide ? `the service cannot carry out commands now (${e.code})` : e.message
+    const issues = e.issues.length > 0 ? e.issues.map((i) => ({ path: i.path, code: i.code, message: hide ? message : i.message })) : [{ path: '$', code: e.code.toLowerCase(), message }]
+    return { status, body: { code: e.code, message, issues } }
   }
   if (e instanceof HttpError) {
     const body: ErrorBody = { code: e.code, message: e.message, issues: e.issues }
