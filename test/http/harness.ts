@@ -20,7 +20,8 @@ export interface Running {
 export async function start(opts: { town?: TownOptions; service?: Partial<HttpServiceOptions>; scheduler?: Scheduler } = {}): Promise<Running> {
   const s = opts.scheduler ?? createScheduler(loadScenario(town({ days: [1], ...opts.town })), { now: NOW })
   let t = Date.parse(NOW)
-  const app = await createHttpService({ scheduler: s, clock: () => t, clockResolutionMs: 0, tickMs: 0, ...opts.service })
+  // A short header time-out: the server's close waits for connections that never sent a request (fetch opens spares).
+  const app = await createHttpService({ scheduler: s, clock: () => t, clockResolutionMs: 0, tickMs: 0, ...opts.service, limits: { headersTimeoutMs: 1000, ...opts.service?.limits } })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const port = (app.server.address() as { port: number }).port
   return {

@@ -46,7 +46,11 @@ export class OfferStream {
   add(res: ServerResponse, citizenId: string | undefined): void {
     const client: Client = { res, citizenId }
     this.clients.add(client)
-    res.on('close', () => this.clients.delete(client))
+    // A client that hangs up may leave a half-open socket behind; a stream's connection serves nothing else.
+    res.on('close', () => {
+      this.clients.delete(client)
+      res.socket?.destroy()
+    })
   }
 
   private publish(event: OfferEventName, o: Offer): void {
@@ -59,7 +63,11 @@ export class OfferStream {
   close(): void {
     if (this.heartbeat) clearInterval(this.heartbeat)
     for (const off of this.off) off()
-    for (const c of this.clients) c.res.end()
+    // End each stream and its connection: the server's close only waits for idle ones, and these never were.
+    for (const c of this.clients) {
+      c.res.end()
+      c.res.socket?.destroySoon()
+    }
     this.clients.clear()
   }
 }
@@ -71,13 +79,13 @@ export function eventRoutes(c: ServiceContext, stream: OfferStream): FastifyPlug
         tags: ['waitlist'],
         summary: 'Server-sent events of offers (event: offer, offer_accepted, offer_declined, offer_expired, offer_withdrawn)',
         querystring: EventsQuery,
-        response: { 200: z.string().describe('text/event-stream'), ...errorResponses },
+        response: { 200: { description: 'An event stream; each data line is JSON { offerId, entryId, citizenId, slot, expiresAt }', content: { 'text/event-stream': { schema: z.string() } } }, ...errorResponses },
       },
       handler: async (req, reply) => {
         if (c.closing) throw httpError('OVERLOADED', '$', 'closing', 'the service is shutting down', { retryAfterSeconds: 1 })
         if (stream.size >= stream.maxClients) throw httpError('OVERLOADED', '$', 'too_many_streams', 'too many open event streams', { retryAfterSeconds: 5 })
         reply.hijack()
-        reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' })
+        reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'close' })
         reply.raw.write(': offers\n\n')
         // An open stream is not a request in flight: it must not count toward overload.
         c.guards.inFlight--

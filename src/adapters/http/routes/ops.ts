@@ -22,7 +22,7 @@ export function opsRoutes(c: ServiceContext): FastifyPluginAsyncZod {
     })
 
     app.get('/metrics', {
-      schema: { tags: ['operations'], summary: 'Prometheus metrics (text format 0.0.4)', response: { 200: z.string(), ...errorResponses } },
+      schema: { tags: ['operations'], summary: 'Prometheus metrics (text format 0.0.4)', response: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: z.string() } } }, ...errorResponses } },
       handler: async (_req, reply) => {
         c.syncClock()
         const text = await c.metrics.registry.metrics()
