@@ -21,7 +21,7 @@ export interface RateLimits {
   searchPerClient: BucketOptions | null
   /** Holds per citizen. Default one per 30 s, burst 3. */
   holdPerCitizen: BucketOptions | null
-  /** Holds per client. Default 2/s, burst 20. */
+  /** Holds per client. Default 10 a minute, burst 10 (so one client holds at most ~100 slots over a 10-minute hold time). */
   holdPerClient: BucketOptions | null
 }
 
@@ -45,7 +45,7 @@ export const DEFAULT_GUARD_LIMITS: GuardLimits = {
   searchPerCitizen: { perSecond: 2, burst: 20 },
   searchPerClient: { perSecond: 20, burst: 100 },
   holdPerCitizen: { perSecond: 1 / 30, burst: 3 },
-  holdPerClient: { perSecond: 2, burst: 20 },
+  holdPerClient: { perSecond: 1 / 6, burst: 10 },
   holdsPerCitizen: 1,
   maxInFlight: 1000,
   maxEventLoopLagMs: 1000,
