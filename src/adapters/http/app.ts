@@ -109,7 +109,7 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
     clientErrorHandler,
     return503OnClosing: true,
     // Ids of entries and hold are short; anything longer is not ours.
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
   }).withTypeProvider<ZodTypeProvider>()
 
   // Validation by the model's zod schemas, with the model's paths (`$.services[0]`).
