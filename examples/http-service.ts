@@ -17,7 +17,7 @@ console.log(`serving at ${base} (docs at ${base}/docs)`)
 
 const post = async (path: string, body?: unknown, headers: Record<string, string> = {}) => {
   const res = await fetch(base + path, { method: 'POST', headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) })
-  return { status: res.status, body: await res.json() }
+  return { status: res.status, body: (await res.json()) as any }
 }
 
 // Personalausweis (120703), any office, mornings.
