@@ -131,3 +131,26 @@ describe('/metrics', () => {
     }
   })
 })
+
+describe('logs', () => {
+  it('when switched on, carry no citizen id, query string or body', async () => {
+    const { Writable } = await import('node:stream')
+    let log = ''
+    const stream = new Writable({
+      write(chunk, _enc, done) {
+        log += chunk
+        done()
+      },
+    })
+    r = await start({ service: { logger: { level: 'info', stream } } })
+    const [slot] = r.s.search({ services: ['reg'], offices: ['east'], limit: 1 }).slots
+    await call(r.base, 'POST', '/search', { services: ['reg'], citizenId: 'c-secret-1' })
+    await call(r.base, 'POST', '/holds', { ...slot, citizenId: 'c-secret-2' })
+    await call(r.base, 'POST', '/holds', { ...slot, citizenId: 'c-secret-3' }) // 409
+    await call(r.base, 'GET', '/holds?citizenId=c-secret-2')
+    await call(r.base, 'POST', '/waitlist', { citizenId: 'c-secret-4', services: ['nope'] }) // 400 naming the service
+    expect(log).toContain('"url":"/holds"')
+    expect(log.split('\n').filter(Boolean).length).toBeGreaterThanOrEqual(10)
+    expect(log).not.toMatch(/c-secret|citizenId/)
+  })
+})

@@ -63,8 +63,11 @@ export interface HttpServiceOptions {
   tickMs?: number
   limits?: Partial<HttpLimits>
   metrics?: MetricsOptions
-  /** Fastify's logger (default off: nothing is logged, so no citizen id is either). */
-  logger?: FastifyServerOptions['logger']
+  /**
+   * Fastify's logger options (default off). When on, requests are logged without query strings,
+   * bodies or headers, and errors by type, code and stack frames only, so no citizen id reaches the log.
+   */
+  logger?: boolean | Exclude<FastifyServerOptions['logger'], boolean | undefined>
   /** Behind a reverse proxy: take the client IP from X-Forwarded-For (Fastify's trustProxy). */
   trustProxy?: FastifyServerOptions['trustProxy']
   /** Serve the docs page at /docs (default true). */
@@ -87,6 +90,28 @@ function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
   socket.destroy()
 }
 
+/**
+ * A logger that never writes personal data: requests are logged by method, route and status, the
+ * path without its query (`?citizenId=` would name a citizen) and never a body or header.
+ */
+function privateLogger(logger: HttpServiceOptions['logger']): FastifyServerOptions['logger'] {
+  if (!logger) return false
+  const base = logger === true ? {} : logger
+  return {
+    ...base,
+    serializers: {
+      req: (req: { method: string; url: string; routeOptions?: { url?: string } }) => ({ method: req.method, url: req.url.split('?')[0].slice(0, 200), route: req.routeOptions?.url }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      // An error's message may quote an input; its code and its frames (without the message line) may not.
+      err: (err: { name?: string; code?: unknown; stack?: string }) => ({
+        type: err.name ?? 'Error',
+        message: typeof err.code === 'string' ? err.code : 'error',
+        stack: (err.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).join('\n'),
+      }),
+    },
+  }
+}
+
 export async function createHttpService(options: HttpServiceOptions): Promise<HttpService> {
   const s = options.scheduler
   const limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...options.limits }
@@ -98,7 +123,7 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
   const stream = new OfferStream(s, limits.eventStreams, 15_000)
 
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: privateLogger(options.logger),
     trustProxy: options.trustProxy ?? false,
     bodyLimit: limits.bodyBytes,
     requestTimeout: limits.requestTimeoutMs,
