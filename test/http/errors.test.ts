@@ -79,6 +79,10 @@ describe('error mapping', () => {
     const full = await call(r.base, 'POST', '/waitlist', { citizenId: 'w-2', services: ['reg'] })
     expect(full.status).toBe(409)
     expect(full.body).toMatchObject({ code: 'LIMIT_EXCEEDED', issues: [{ path: '$', code: 'limit_exceeded' }] })
+    // The service stamps the time of joining: a back-dated entry would jump the queue.
+    const backdated = await call(r.base, 'POST', '/waitlist', { citizenId: 'w-3', services: ['reg'], createdAt: '2020-01-01T00:00:00Z' })
+    expect(backdated.status).toBe(400)
+    expect(backdated.body.issues).toEqual([{ path: '$.createdAt', code: 'unknown_field', message: 'unknown field "createdAt"' }])
     const dup = await call(r.base, 'POST', '/waitlist', { citizenId: 'w-1', services: ['reg'] })
     expect(dup.body.code).toMatch(/CONFLICT|LIMIT_EXCEEDED/)
   })

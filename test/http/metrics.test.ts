@@ -65,7 +65,7 @@ describe('/metrics', () => {
 
     // Waitlist: Tuesday at East is full but for 08:00 → book it out, wait, free one, accept.
     for (const s of r.s.search({ services: ['reg'], offices: ['east'], from: '2026-06-02', to: '2026-06-02', limit: 10 }).slots) r.s.confirm(r.s.hold(s, { citizenId: `fill-${s.start}` }).id)
-    await call(r.base, 'POST', '/waitlist', { citizenId: 'c-secret-4', services: ['reg'], offices: ['east'], latest: '2026-06-02', createdAt: '2026-05-30T09:00:00+02:00' })
+    await call(r.base, 'POST', '/waitlist', { citizenId: 'c-secret-4', services: ['reg'], offices: ['east'], latest: '2026-06-02' })
     await call(r.base, 'POST', '/waitlist', { citizenId: 'c-secret-5', services: ['reg'], offices: ['north'], earliest: '2026-06-29', latest: '2026-06-29' })
     await call(r.base, 'DELETE', `/appointments/${near.id}`)
     const [offer] = (await call(r.base, 'GET', '/offers')).body
@@ -91,7 +91,7 @@ describe('/metrics', () => {
     expect(value(samples, 'terminplan_http_requests_total', { route: '/holds', status: '201' })).toBe(2)
 
     // Bookings the scheduler made while the service ran (its events): two through HTTP holds (1 day
-    // and 21 days ahead), the five fills for Tuesday, and one offer accepted 3 days after the
+    // and 21 days ahead), the five fills for Tuesday, and one offer accepted for the day after the
     // citizen joined. 7 of 8 within 14 days.
     expect(value(samples, 'terminplan_bookings_total', { channel: 'hold' })).toBe(7)
     expect(value(samples, 'terminplan_bookings_total', { channel: 'offer' })).toBe(1)

@@ -6,7 +6,14 @@
 import { z } from 'zod'
 import { HoldOptionsSchema, IdSchema, InstantSchema, JoinWaitlistSchema, LocalDateSchema, SearchRequestSchema, ServiceListSchema, SlotSchema } from '../../model/index.js'
 
-export { SearchRequestSchema, JoinWaitlistSchema, SlotSchema }
+export { SearchRequestSchema, SlotSchema }
+
+/**
+ * A join over HTTP: the model's join request without `createdAt`. The time of joining sets the
+ * citizen's due date and so their place in the queue; a client that could back-date it would jump
+ * the queue, so the service stamps it (the library takes it for importing existing entries).
+ */
+export const JoinWaitlistBodySchema = JoinWaitlistSchema.omit({ createdAt: true })
 
 /** A hold request is the slot and the hold options side by side, so the library's paths (`$.start`, `$.citizenId`) are paths into the body. */
 export const HoldBodySchema = z.strictObject({ ...SlotSchema.shape, ...HoldOptionsSchema.shape })

@@ -11,7 +11,7 @@ import {
   HoldIdParams,
   HoldSchema,
   IdempotencyHeadersSchema,
-  JoinWaitlistSchema,
+  JoinWaitlistBodySchema,
   OfferIdParams,
   SearchRequestSchema,
   SearchResultSchema,
@@ -73,7 +73,7 @@ export function commandRoutes(c: ServiceContext): FastifyPluginAsyncZod {
     })
 
     app.post('/waitlist', {
-      schema: { tags: ['waitlist'], summary: 'Join the waitlist; a fitting free slot is offered at once or when one frees up', body: JoinWaitlistSchema, response: { 201: WaitlistViewSchema, ...errorResponses } },
+      schema: { tags: ['waitlist'], summary: 'Join the waitlist; a fitting free slot is offered at once or when one frees up', body: JoinWaitlistBodySchema, response: { 201: WaitlistViewSchema, ...errorResponses } },
       handler: async (req, reply) => reply.code(201).send(c.run('join_waitlist', () => c.s.joinWaitlist(req.body))),
     })
 
