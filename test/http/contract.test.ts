@@ -64,6 +64,10 @@ describe('OpenAPI contract', () => {
         if (p === '/health') continue
         expect(Object.keys(op.responses), `${m} ${p}`).toEqual(expect.arrayContaining(['4XX', '5XX']))
       }
+    // Confirm takes no body (or `{}`), and says so.
+    const confirm = doc.paths['/holds/{holdId}/confirm'].post
+    expect(confirm.requestBody).toEqual({ required: false, content: { 'application/json': { schema: { type: 'object', properties: {}, additionalProperties: false } } } })
+    expect(confirm.parameters.map((x: { in: string; name: string }) => `${x.in}:${x.name}`)).toEqual(['path:holdId', 'header:idempotency-key'])
   })
 
   it('every answer of a full session validates against the document', async () => {

@@ -11,6 +11,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import type { Socket } from 'node:net'
 import { STATUS_CODES } from 'node:http'
+import type { OpenAPIV3_1 } from 'openapi-types'
 import type { z } from 'zod'
 import { DEFAULT_LIMITS, TerminplanError } from '../../model/index.js'
 import { structureIssues } from '../../model/limits.js'
@@ -75,6 +76,23 @@ export interface HttpServiceOptions {
 }
 
 export type HttpService = FastifyInstance
+
+/**
+ * Commands without a body (confirm, accept, decline) accept none or `{}`: say so in the document,
+ * which would otherwise mark their body required with a schema of "object or null".
+ */
+function optionalBodies(doc: OpenAPIV3_1.Document): OpenAPIV3_1.Document {
+  for (const ops of Object.values(doc.paths ?? {}))
+    for (const op of Object.values(ops ?? {})) {
+      const body = (op as OpenAPIV3_1.OperationObject | undefined)?.requestBody as OpenAPIV3_1.RequestBodyObject | undefined
+      const media = body?.content?.['application/json']
+      const anyOf = (media?.schema as OpenAPIV3_1.SchemaObject | undefined)?.anyOf
+      if (!body || !media || !anyOf?.some((s) => (s as OpenAPIV3_1.SchemaObject).type === 'null')) continue
+      body.required = false
+      media.schema = anyOf.find((s) => (s as OpenAPIV3_1.SchemaObject).type !== 'null')
+    }
+  return doc
+}
 
 /** Client errors Node reports before Fastify sees a request (time-outs, malformed HTTP), as JSON. */
 function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
@@ -184,6 +202,7 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
       tags: [{ name: 'booking' }, { name: 'waitlist' }, { name: 'views' }, { name: 'operations' }],
     },
     transform: jsonSchemaTransform,
+    transformObject: (d) => optionalBodies(('openapiObject' in d ? d.openapiObject : d.swaggerObject) as OpenAPIV3_1.Document),
   })
   if (options.docs !== false) await app.register(fastifySwaggerUi, { routePrefix: '/docs' })
 
