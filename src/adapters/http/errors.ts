@@ -68,7 +68,6 @@ const FASTIFY_CODES: Record<string, { code: HttpErrorCode; issue: string; messag
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'BAD_JSON', issue: 'invalid_content_length', message: 'Content-Length does not match the body' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'BAD_JSON', issue: 'empty_body', message: 'the body is empty; send a JSON object or no Content-Type' },
   FST_ERR_CTP_INVALID_JSON_BODY: { code: 'BAD_JSON', issue: 'invalid_json', message: 'the body is not valid JSON' },
-  FST_ERR_CTP_INSTANCE_ALREADY_STARTED: { code: 'INTERNAL', issue: 'internal', message: 'internal error' },
 }
 
 export function errorBody(e: unknown): { status: number; body: ErrorBody } {
@@ -110,7 +109,9 @@ export function sendError(reply: FastifyReply, e: unknown): FastifyReply {
   return reply.code(status).send(body)
 }
 
-/** For the Fastify error handler: answers, and says whether it was the service's fault (to log). */
-export function handleError(e: unknown, _req: FastifyRequest, reply: FastifyReply): FastifyReply {
+/** The Fastify error handler: answers in the one shape; a failure of the service itself is logged (type, code and frames only). */
+export function handleError(e: unknown, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const { status } = errorBody(e)
+  if (status >= 500) req.log.error({ err: e }, 'command failed')
   return sendError(reply, e)
 }
