@@ -1,7 +1,11 @@
 /** The booking walk-through over HTTP, checked against the scheduler's own state. */
 import { afterEach, describe, expect, it } from 'vitest'
+import { createServer } from 'node:http'
+import { WebhookNotificationSink } from '../../src/adapters/notify/index.js'
+import { loadScenario } from '../../src/model/load.js'
+import { createScheduler } from '../../src/solver/scheduler.js'
 import { call, start, type Running } from './harness.js'
-import { T } from '../waitlist/fixtures.js'
+import { NOW, T, town } from '../waitlist/fixtures.js'
 
 let r: Running | undefined
 afterEach(async () => {
@@ -97,5 +101,32 @@ describe('HTTP walk-through', () => {
     expect((await call(r.base, 'DELETE', '/waitlist/w2')).status).toBe(204)
     expect(r.s.offers()).toEqual([])
     expect((await call(r.base, 'DELETE', '/waitlist/w2')).body).toMatchObject({ code: 'NOT_FOUND', issues: [{ path: '$.entryId' }] })
+  })
+
+  it('notifications go out through the webhook sink: the offer a cancellation makes reaches the webhook', async () => {
+    const received: { key: string | undefined; body: any }[] = []
+    const hook = createServer((req, res) => {
+      let b = ''
+      req.on('data', (d) => (b += d))
+      req.on('end', () => {
+        received.push({ key: req.headers['idempotency-key'] as string | undefined, body: JSON.parse(b) })
+        res.end()
+      })
+    })
+    await new Promise<void>((res) => hook.listen(0, '127.0.0.1', res))
+    try {
+      const url = `http://127.0.0.1:${(hook.address() as { port: number }).port}/notify`
+      const s = createScheduler(loadScenario(town({ days: [1, 2, 3, 4, 5] })), { now: NOW, notifications: new WebhookNotificationSink({ url }) })
+      r = await start({ scheduler: s })
+      await call(r.base, 'POST', '/waitlist', { id: 'w1', citizenId: 'c-7', services: ['reg'], offices: ['east'] })
+      await call(r.base, 'DELETE', '/appointments/eve-4-0900')
+      const [offer] = (await call(r.base, 'GET', '/offers')).body
+      for (let i = 0; i < 100 && !received.some((n) => n.body.kind === 'offer'); i++) await new Promise((res) => setTimeout(res, 20))
+      const note = received.find((n) => n.body.kind === 'offer')!
+      expect(note.body).toMatchObject({ kind: 'offer', citizenId: 'c-7', offerId: offer.id, officeId: 'east', start: T(4, '09:00'), expiresAt: offer.expiresAt })
+      expect(note.key).toBe(`offer:${offer.id}`)
+    } finally {
+      await new Promise((res) => hook.close(res))
+    }
   })
 })
