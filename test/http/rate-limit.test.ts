@@ -117,6 +117,15 @@ describe('rate limits over HTTP', () => {
     expect(r.s.stats()).toMatchObject({ heldUnits: 0, freeUnits: freeBefore - 1 })
   })
 
+  it('views: per client, since each copies a whole list', async () => {
+    r = await start({ service: { limits: { viewsPerClient: { perSecond: 1, burst: 2 } } } })
+    const statuses = []
+    for (let i = 0; i < 3; i++) statuses.push((await call(r.base, 'GET', '/appointments')).status)
+    expect(statuses).toEqual([200, 200, 429])
+    r.advance(SECOND)
+    expect((await call(r.base, 'GET', '/stats')).status).toBe(200)
+  })
+
   it('overload: past maxInFlight new requests get 503 OVERLOADED with Retry-After', async () => {
     r = await start({ service: { limits: { maxInFlight: 0 } } })
     // This request itself is in flight when the next one arrives: hold one open with a slow body.

@@ -23,6 +23,8 @@ export interface RateLimits {
   holdPerCitizen: BucketOptions | null
   /** Holds per client. Default 10 a minute, burst 10 (so one client holds at most ~100 slots over a 10-minute hold time). */
   holdPerClient: BucketOptions | null
+  /** Read-only views per client (they copy whole lists, e.g. every appointment). Default 5/s, burst 20. */
+  viewsPerClient: BucketOptions | null
 }
 
 export interface GuardLimits extends RateLimits {
@@ -46,6 +48,7 @@ export const DEFAULT_GUARD_LIMITS: GuardLimits = {
   searchPerClient: { perSecond: 20, burst: 100 },
   holdPerCitizen: { perSecond: 1 / 30, burst: 3 },
   holdPerClient: { perSecond: 1 / 6, burst: 10 },
+  viewsPerClient: { perSecond: 5, burst: 20 },
   holdsPerCitizen: 1,
   maxInFlight: 1000,
   maxEventLoopLagMs: 1000,
@@ -72,6 +75,7 @@ export class Guards {
       searchPerClient: mk(limits.searchPerClient),
       holdPerCitizen: mk(limits.holdPerCitizen),
       holdPerClient: mk(limits.holdPerClient),
+      viewsPerClient: mk(limits.viewsPerClient),
     }
     if (!(Number.isInteger(limits.holdsPerCitizen) && limits.holdsPerCitizen >= 1)) throw new RangeError('holdsPerCitizen must be a whole number ≥ 1')
   }
@@ -114,6 +118,10 @@ export class Guards {
     this.metrics.rejected(who === 'citizen' ? 'rate_limit_citizen' : 'rate_limit_client')
     const retry = Math.max(1, Math.ceil(r.retryAfterMs / 1000))
     throw httpError('RATE_LIMITED', who === 'citizen' ? '$.citizenId' : '$', who === 'citizen' ? 'citizen_rate_limit' : 'client_rate_limit', `too many requests from this ${who}; retry after ${retry} s`, { retryAfterSeconds: retry, hint: WAITLIST_HINT })
+  }
+
+  view(req: FastifyRequest): void {
+    this.take('viewsPerClient', this.clientKey(req), 'client')
   }
 
   search(req: FastifyRequest, citizenId: string | undefined): void {

@@ -6,8 +6,12 @@ import { AppointmentSchema, AppointmentsQuery, CitizenQuery, errorResponses, Hol
 
 export function viewRoutes(c: ServiceContext): FastifyPluginAsyncZod {
   return async (app) => {
-    // Views move the clock too, so an expired hold or offer is never shown as open.
-    app.addHook('preHandler', async () => c.syncClock())
+    // Views are rate-limited per client (each copies a whole list) and move the clock, so an
+    // expired hold or offer is never shown as open.
+    app.addHook('preHandler', async (req) => {
+      c.guards.view(req)
+      c.syncClock()
+    })
 
     app.get('/appointments', {
       schema: { tags: ['views'], summary: 'Appointments, by start; filter by office, citizen and first local date', querystring: AppointmentsQuery, response: { 200: z.array(AppointmentSchema), ...errorResponses } },
