@@ -21,7 +21,8 @@ export async function start(opts: { town?: TownOptions; service?: Partial<HttpSe
   const s = opts.scheduler ?? createScheduler(loadScenario(town({ days: [1], ...opts.town })), { now: NOW })
   let t = Date.parse(NOW)
   // A short header time-out: the server's close waits for connections that never sent a request (fetch opens spares).
-  const app = await createHttpService({ scheduler: s, clock: () => t, clockResolutionMs: 0, tickMs: 0, ...opts.service, limits: { headersTimeoutMs: 1000, ...opts.service?.limits } })
+  // No shedding by event-loop lag: a loaded test machine would turn answers into 503s (the overload test sets maxInFlight).
+  const app = await createHttpService({ scheduler: s, clock: () => t, clockResolutionMs: 0, tickMs: 0, ...opts.service, limits: { headersTimeoutMs: 1000, maxEventLoopLagMs: 0, ...opts.service?.limits } })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const port = (app.server.address() as { port: number }).port
   return {

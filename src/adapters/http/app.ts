@@ -104,7 +104,9 @@ function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
         ? [431, 'PAYLOAD_TOO_LARGE', 'headers_too_large', 'the request headers are too large']
         : [400, 'BAD_REQUEST', 'malformed_http', 'the request is not valid HTTP/1.1']
   const body = JSON.stringify({ code, message, issues: [{ path: '$', code: issue, message }] })
-  if (socket.writable) socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+  // As Node's own handler: no second answer on a socket whose response has begun (e.g. an error already sent).
+  const res = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage
+  if (socket.writable && !res?.headersSent) socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
   socket.destroy()
 }
 
