@@ -2,7 +2,8 @@ import { defineConfig } from 'tsup'
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts' },
+    // The HTTP service is its own entry (terminplan/http), so the library does not pull in Fastify.
+    entry: { index: 'src/index.ts', http: 'src/adapters/http/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,

@@ -12,6 +12,7 @@ import { registerIcs } from './commands/ics.js'
 import { registerImport } from './commands/import.js'
 import { registerPlan } from './commands/plan.js'
 import { registerSimulate } from './commands/simulate.js'
+import { registerServe } from './commands/serve.js'
 
 export interface CliIo {
   stdout: (s: string) => void
@@ -29,7 +30,7 @@ const processIo: CliIo = {
   isTTY: process.stderr.isTTY === true,
 }
 
-const commandModules: RegisterCommand[] = [registerMatch, registerIcs, registerImport, registerPlan, registerSimulate]
+const commandModules: RegisterCommand[] = [registerMatch, registerIcs, registerImport, registerPlan, registerSimulate, registerServe]
 
 function formatSummary(sum: ReturnType<typeof summarizeModel>): string {
   const rows: [string, string | number][] = [

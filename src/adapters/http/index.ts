@@ -1,0 +1,6 @@
+export { createHttpService, DEFAULT_HTTP_LIMITS, type HttpService, type HttpServiceOptions, type HttpLimits } from './app.js'
+export { DEFAULT_GUARD_LIMITS, WAITLIST_HINT, type GuardLimits, type RateLimits } from './guards.js'
+export { STATUS_BY_CODE, type HttpErrorCode } from './errors.js'
+export { TokenBuckets, type BucketOptions } from './rate-limit.js'
+export { ServiceMetrics, freeMinutes, type MetricsOptions } from './metrics.js'
+export * as httpSchemas from './schemas.js'

@@ -1,0 +1,91 @@
+/**
+ * Request and response schemas of the HTTP service. Requests are the model's own command schemas
+ * (one source of truth: the same zod schema validates a library call and an HTTP body); responses
+ * describe what the Scheduler interface returns. OpenAPI is generated from both.
+ */
+import { z } from 'zod'
+import { HoldOptionsSchema, IdSchema, InstantSchema, JoinWaitlistSchema, LocalDateSchema, SearchRequestSchema, ServiceListSchema, SlotSchema } from '../../model/index.js'
+
+export { SearchRequestSchema, SlotSchema }
+
+/**
+ * A join over HTTP: the model's join request without `createdAt`. The time of joining sets the
+ * citizen's due date and so their place in the queue; a client that could back-date it would jump
+ * the queue, so the service stamps it (the library takes it for importing existing entries).
+ */
+export const JoinWaitlistBodySchema = JoinWaitlistSchema.omit({ createdAt: true })
+
+/** A hold request is the slot and the hold options side by side, so the library's paths (`$.start`, `$.citizenId`) are paths into the body. */
+export const HoldBodySchema = z.strictObject({ ...SlotSchema.shape, ...HoldOptionsSchema.shape })
+
+/** Commands that take no body accept none or `{}`. */
+export const EmptyBodySchema = z.strictObject({}).nullish()
+
+export const IdempotencyHeadersSchema = z.object({
+  'idempotency-key': z.string().min(1).max(256).optional().describe("Passed to the library's idempotencyKey: a replay returns the same appointment"),
+})
+
+export const HoldIdParams = z.strictObject({ holdId: IdSchema })
+export const AppointmentIdParams = z.strictObject({ appointmentId: IdSchema })
+export const EntryIdParams = z.strictObject({ entryId: IdSchema })
+export const OfferIdParams = z.strictObject({ offerId: IdSchema })
+
+const Limit = z.coerce.number().int().min(1).max(100_000).default(1000)
+export const CitizenQuery = z.strictObject({ citizenId: IdSchema.optional(), limit: Limit })
+export const AppointmentsQuery = z.strictObject({ officeId: IdSchema.optional(), citizenId: IdSchema.optional(), from: LocalDateSchema.optional(), limit: Limit })
+export const EventsQuery = z.strictObject({ citizenId: IdSchema.optional() })
+
+export const HoldSchema = z.object({ id: IdSchema, expiresAt: InstantSchema, slot: SlotSchema, citizenId: IdSchema })
+export const AppointmentSchema = z.object({
+  id: IdSchema,
+  officeId: IdSchema,
+  staffId: IdSchema,
+  start: InstantSchema,
+  end: InstantSchema,
+  services: ServiceListSchema,
+  citizenId: IdSchema.optional(),
+})
+export const OfferSchema = z.object({ id: IdSchema, entryId: IdSchema, citizenId: IdSchema, slot: SlotSchema, expiresAt: InstantSchema })
+export const WaitlistViewSchema = z.object({
+  id: IdSchema,
+  citizenId: IdSchema,
+  services: ServiceListSchema,
+  priority: z.enum(['normal', 'urgent']),
+  createdAt: InstantSchema,
+  due: InstantSchema,
+  state: z.enum(['waiting', 'offered']),
+  offerId: IdSchema.optional(),
+})
+export const ExplanationSchema = z.object({
+  offices: z.int(),
+  officeDays: z.int(),
+  available: z.int(),
+  reasons: z.array(z.object({ code: z.string(), name: z.string(), count: z.int(), per: z.enum(['office', 'office-day']) })),
+  bookedUntil: z.string().optional(),
+  searched: z.object({ from: z.string(), to: z.string() }),
+})
+export const SearchResultSchema = z.object({ slots: z.array(SlotSchema), explanation: ExplanationSchema.optional() })
+export const StatsSchema = z.object({
+  capacityUnits: z.int(),
+  freeUnits: z.int(),
+  heldUnits: z.int(),
+  bookedUnits: z.int(),
+  frozenUnits: z.int(),
+  offeredUnits: z.int(),
+})
+export const NowSchema = z.object({ now: InstantSchema })
+export const HealthSchema = z.object({ status: z.enum(['ok', 'closing']) })
+
+export const IssueSchema = z.object({ path: z.string(), code: z.string(), message: z.string() })
+/** Every error answer: the library's TerminplanError shape, plus what a client needs to back off. */
+export const ErrorSchema = z.object({
+  code: z.string().describe('TerminplanError code (COMMAND_INVALID, NOT_FOUND, CONFLICT, EXPIRED, LIMIT_EXCEEDED, …) or an HTTP-level one (RATE_LIMITED, PAYLOAD_TOO_LARGE, OVERLOADED, …)'),
+  message: z.string(),
+  issues: z.array(IssueSchema),
+  retryAfterSeconds: z.int().optional(),
+  hint: z.string().optional(),
+})
+export type ErrorBody = z.output<typeof ErrorSchema>
+
+/** Error answers every route can give. */
+export const errorResponses = { '4xx': ErrorSchema, '5xx': ErrorSchema } as const
