@@ -18,10 +18,11 @@ import * as path from 'node:path'
 import { crc32 } from 'node:zlib'
 import { TerminplanError } from '../../model/errors.js'
 import { describeError, ioError } from '../common/errors.js'
+import { COMMANDS, type CommandName } from './commands.js'
 
-/** The commands that change a scheduler's state; each accepted one becomes a journal line. */
-export const JOURNAL_COMMANDS = ['hold', 'confirm', 'cancel', 'setNow', 'joinWaitlist', 'leaveWaitlist', 'acceptOffer', 'declineOffer', 'offer', 'setAutoOffer'] as const
-export type JournalCommand = (typeof JOURNAL_COMMANDS)[number]
+/** The commands that change a scheduler's state (the command table's names); each accepted one becomes a journal line. */
+export const JOURNAL_COMMANDS = Object.keys(COMMANDS) as readonly CommandName[]
+export type JournalCommand = CommandName
 
 export interface JournalEntry {
   /** 1, 2, 3, … over the journal's whole life (a checkpoint does not restart it). */
