@@ -55,8 +55,13 @@ export function frame(body: Record<string, unknown>): Buffer {
   return frameHead(JSON.stringify(body).slice(0, -1))
 }
 
+/** The framed text of an entry without its checksum; `argsText` is the arguments' JSON as stored. */
+export function entryHead(e: Omit<JournalEntry, 'args'>, argsText: string): string {
+  return `{"seq":${e.seq},"cmd":${JSON.stringify(e.cmd)},"args":${argsText}${e.ret !== undefined ? `,"ret":${JSON.stringify(e.ret)}` : ''}`
+}
+
 export function encodeEntry(e: JournalEntry): Buffer {
-  return frameHead(`{"seq":${e.seq},"cmd":${JSON.stringify(e.cmd)},"args":${JSON.stringify(e.args)}${e.ret !== undefined ? `,"ret":${JSON.stringify(e.ret)}` : ''}`)
+  return frameHead(entryHead(e, JSON.stringify(e.args)))
 }
 
 /** One framed record (without its newline): the object, or why it is not one. */
