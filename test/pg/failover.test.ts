@@ -22,7 +22,7 @@ import { createRng } from '../../src/model/random.js'
 import type { Scheduler } from '../../src/solver/scheduler.js'
 import { InvariantChecker } from '../journal/invariants.js'
 import { envInt } from '../solver/harness.js'
-import { PG_MISSING, rebuildFromRows, scenario, waitFor, warnSkip } from './harness.js'
+import { instance, PG_MISSING, rebuildFromRows, scenario, waitFor, warnSkip } from './harness.js'
 import { startPostgres, type PgServer } from './server.js'
 
 warnSkip()
@@ -256,4 +256,80 @@ describe.skipIf(PG_MISSING !== null)('failover (PostgreSQL)', () => {
     // Bounded: the advisory lock goes with the killed session, so no lease has to expire.
     expect(sorted[sorted.length - 1]).toBeLessThan(LEASE_MS + 1000)
   }, 180_000)
+
+  it('split brain: a paused leader (SIGSTOP) loses the city when its lease expires, and after waking its appends are refused', async () => {
+    const city = 'paused'
+    const lease = 600
+    const child = spawn(command[0], [...command.slice(1), JSON.stringify(server.config), city, 'old', String(SEED), String(lease)], { stdio: ['pipe', 'pipe', 'pipe'] })
+    children.add(child)
+    const lines: string[] = []
+    let buf = ''
+    child.stdout!.setEncoding('utf8')
+    child.stdout!.on('data', (d: string) => {
+      buf += d
+      for (let k = buf.indexOf('\n'); k >= 0; k = buf.indexOf('\n')) {
+        lines.push(buf.slice(0, k))
+        buf = buf.slice(k + 1)
+      }
+    })
+    let stderr = ''
+    child.stderr!.on('data', (d) => (stderr += String(d)))
+    const exited = new Promise<void>((r) => child.once('close', () => r()))
+    try {
+      await waitFor('the old leader', () => lines.includes('L 0') || child.exitCode !== null, 20_000)
+      expect(stderr).toBe('')
+      await waitFor('bookings', () => lines.filter((l) => l.startsWith('B ')).length >= 20)
+      child.kill('SIGSTOP')
+      const stopped = Date.now()
+      const seen = lines.length
+      // Its session is alive, so its lock is held: the new instance has to wait for the lease to expire.
+      const b = await instance(server, city, 'new', { leaseMs: lease, pollMs: 20 })
+      await waitFor('the new leader', () => b.role() === 'leader', 10_000)
+      const waited = Date.now() - stopped
+      expect(waited).toBeGreaterThanOrEqual(lease - 100)
+      const epoch = Number((await db.query('SELECT epoch FROM terminplan_leases WHERE city = $1', [city])).rows[0].epoch)
+      for (let i = 0; i < 5; i++) {
+        const { slots } = b.search({ services: ['reg'], citizenId: `nb${i}`, limit: 1 })
+        await b.confirm((await b.hold(slots[0], { citizenId: `nb${i}` })).id)
+      }
+      child.kill('SIGCONT')
+      // Awake, it still believes it leads until its next renewal or append is refused; then it follows.
+      await waitFor('the old leader to step down', () => lines.slice(seen).some((l) => l.startsWith('F ')), 10_000)
+      await waitFor('refused commands', () => lines.slice(seen).some((l) => l === 'N'), 10_000)
+      const after = lines.slice(seen)
+      // Nothing it did after the takeover was acknowledged as committed...
+      const bookedAfter = after.slice(0, after.findIndex((l) => l.startsWith('F '))).filter((l) => l.startsWith('B ') || l.startsWith('C '))
+      // ...and nothing of its epoch is in the log after the new epoch's first command.
+      const r = await db.query('SELECT max(seq) FILTER (WHERE epoch < $2)::int AS old, min(seq) FILTER (WHERE epoch = $2)::int AS new FROM terminplan_commands WHERE city = $1', [city, epoch])
+      expect(r.rows[0].new).toBeGreaterThan(r.rows[0].old)
+      // What it acknowledged while it led is in the new leader's state, unless cancelled since.
+      const byId = new Map(b.appointments().map((a) => [a.id, `${a.staffId} ${a.start}`]))
+      const cancelledIds = new Set(lines.filter((l) => l.startsWith('C ')).map((l) => l.split(' ')[1]))
+      for (const l of lines.filter((x) => x.startsWith('B '))) {
+        const [, id, staff, start] = l.split(' ')
+        if (!cancelledIds.has(id)) expect(byId.get(id), `booking ${id}`).toBe(`${staff} ${start}`)
+      }
+      // Its commands after waking would be the only way to two leaders: every one was refused or was
+      // committed before the takeover (the row lock orders them), so the log has one writer at a time.
+      for (const l of bookedAfter) expect(byId.has(l.split(' ')[1]) || cancelledIds.has(l.split(' ')[1])).toBe(true)
+      const rebuilt = await rebuildFromRows(db, city)
+      expect(rebuilt.seq).toBe(b.seq())
+      expect(JSON.stringify(rebuilt.s.snapshot())).toBe(JSON.stringify(b.snapshot()))
+      // And it converges as a follower.
+      const file = path.join(work, 'paused.json')
+      await waitFor('the old leader to converge', async () => {
+        child.stdin!.write(`S ${file}\n`)
+        await waitFor('its snapshot', () => lines.some((l) => l.startsWith('S ')))
+        lines.splice(lines.findIndex((l) => l.startsWith('S ')), 1)
+        const o = JSON.parse(fs.readFileSync(file, 'utf8')) as { seq: number; snapshot: unknown }
+        child.stdin!.write('R\n')
+        return o.seq === b.seq() && JSON.stringify(o.snapshot) === JSON.stringify(b.snapshot())
+      })
+      console.log(`split brain test: the paused leader was replaced after ${waited} ms (lease ${lease} ms); after waking it acknowledged ${bookedAfter.length} commands before stepping down, all committed before the takeover; ${after.filter((l) => l === 'N').length} refused with NOT_LEADER`)
+      await b.close()
+    } finally {
+      child.kill('SIGKILL')
+      await exited
+    }
+  }, 60_000)
 })
