@@ -59,9 +59,17 @@ export interface PgServerOptions {
 }
 
 const running = new Set<() => void>()
-process.once('exit', () => {
+const stopAll = () => {
   for (const stop of running) stop()
-})
+  running.clear()
+}
+process.once('exit', stopAll)
+// A run stopped by a signal (Ctrl-C, a timeout) must not leave a server behind either.
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+  process.once(sig, () => {
+    stopAll()
+    process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 1))
+  })
 
 export async function startPostgres(options: PgServerOptions = {}): Promise<PgServer> {
   const bin = binDir()

@@ -97,6 +97,8 @@ export interface CityScheduler {
   staleness(): Staleness
   /** Calls `fn` on every change of role. */
   onRole(fn: (role: CityRole, leader: string | null) => void): () => void
+  /** Calls `fn` with the last seq whenever commands reach the state for good (committed, or replayed by a follower). */
+  onApplied(fn: (seq: number) => void): () => void
   /** Resolves when every queued command has been committed (or rejected). */
   idle(): Promise<void>
   /** Writes a snapshot of the committed state now (leader only). */
@@ -155,6 +157,7 @@ class CitySchedulerImpl implements CityScheduler {
   private readonly listeners = new Listeners<SchedulerEvents>()
   private readonly forwarded = new Set<SchedulerEventName>()
   private readonly roleListeners = new Set<(role: CityRole, leader: string | null) => void>()
+  private readonly appliedListeners = new Set<(seq: number) => void>()
   private pending: Pending[] = []
   private inflight: Promise<void> | null = null
   /** Set while the state is rebuilt after a failure: commands are refused with it. */
@@ -287,6 +290,7 @@ class CitySchedulerImpl implements CityScheduler {
         this.applied = this.committed = e.seq
       })
       if (this.applied > this.knownSeq) this.knownSeq = this.applied
+      if (read.entries.length) for (const fn of this.appliedListeners) fn(this.applied)
       if (read.entries.length < 5000) break
     }
     this.upToDateAt = this.clock()
@@ -414,6 +418,7 @@ class CitySchedulerImpl implements CityScheduler {
           p.resolve(p.value)
           this.deliver(p.items)
         }
+        for (const fn of this.appliedListeners) fn(this.committed)
         this.flush()
         this.maybeSnapshot()
       },
@@ -561,6 +566,10 @@ class CitySchedulerImpl implements CityScheduler {
   onRole(fn: (role: CityRole, leader: string | null) => void): () => void {
     this.roleListeners.add(fn)
     return () => this.roleListeners.delete(fn)
+  }
+  onApplied(fn: (seq: number) => void): () => void {
+    this.appliedListeners.add(fn)
+    return () => this.appliedListeners.delete(fn)
   }
   async idle(): Promise<void> {
     while (this.inflight || this.pending.length) {
