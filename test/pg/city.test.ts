@@ -191,3 +191,31 @@ describe.skipIf(PG_MISSING !== null)('several instances on one city (PostgreSQL)
     for (const s of [b, b5, c, c4]) await s.close()
   })
 })
+
+describe('several instances: bad options', () => {
+  it('are typed errors with a path, before anything connects', async () => {
+    const bad = (fn: () => unknown) => {
+      try {
+        fn()
+      } catch (e) {
+        if (e instanceof TerminplanError) return [e.code, e.path]
+        throw e
+      }
+      throw new Error('expected a rejection')
+    }
+    expect(bad(() => pgStore({ city: 'no spaces', connection: 'postgres://x' }))).toEqual(['COMMAND_INVALID', '$.store.city'])
+    expect(bad(() => pgStore({ city: 'berlin', connection: 'postgres://x', leaseMs: 5 }))).toEqual(['COMMAND_INVALID', '$.store.leaseMs'])
+    expect(bad(() => pgStore({ city: 'berlin' }))).toEqual(['COMMAND_INVALID', '$.store'])
+    const store = pgStore({ city: 'berlin', connection: 'postgres://nobody@127.0.0.1:1/none' })
+    const { openCityScheduler } = await import('../../src/adapters/journal/city.js')
+    const { scenario, NOW } = await import('./harness.js')
+    const e = await rejection(openCityScheduler({ scenario, store, instance: '', now: NOW }))
+    expect([e.code, e.path]).toEqual(['COMMAND_INVALID', '$.instance'])
+    const role = await rejection(openCityScheduler({ scenario, store, instance: 'a', now: NOW, role: 'boss' as never }))
+    expect([role.code, role.path]).toEqual(['COMMAND_INVALID', '$.role'])
+    // Nothing listens on port 1: a typed IO_FAILED, not a hang.
+    const io = await rejection(openCityScheduler({ scenario, store, instance: 'a', now: NOW }))
+    expect([io.code, io.path]).toEqual(['IO_FAILED', '$.store'])
+    await store.close()
+  })
+})

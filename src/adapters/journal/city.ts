@@ -381,6 +381,7 @@ class CitySchedulerImpl implements CityScheduler {
       if (this.mode !== 'leader') throw this.mode === 'closed' ? new TerminplanError('STATE_INVALID', `city ${this.city} is closed here`, [{ path: '$', code: 'closed', message: 'closed' }]) : new NotLeaderError(this.city, this.leaderId)
       if (this.recovering) throw this.recovering
       const { copy } = normaliseArgs(cmd, args)
+      this.maybeSnapshot() // before the state moves on: now it may be exactly the committed one
       const mark = this.outbox.items.length
       let out: { value: unknown; ret?: string }
       try {
@@ -456,9 +457,14 @@ class CitySchedulerImpl implements CityScheduler {
     }
   }
 
+  /**
+   * A snapshot is taken only when the state is exactly the committed one (nothing queued or in
+   * flight): after a commit that emptied the queue, or before a command when it is empty. Under
+   * load that never lets the queue empty it waits for such a moment.
+   */
   private maybeSnapshot(): void {
     if (this.snapshotEvery <= 0 || this.committed - this.lastSnapshot < this.snapshotEvery) return
-    if (this.applied !== this.committed) return // taken when the queue is empty, so it is of exactly `committed`
+    if (this.applied !== this.committed || this.mode !== 'leader' || this.recovering) return
     this.lastSnapshot = this.committed
     void Promise.resolve(this.store.writeSnapshot({ seq: this.committed, autoOffer: this.autoOffer, loadIssues: this.issues, snapshot: this.inner!.snapshot() })).catch((e) => (this.lastError = e))
   }
