@@ -1,6 +1,5 @@
 export { openScheduler, type OpenSchedulerOptions, type JournaledScheduler, type JournalRecovery, type JournalFsync } from './open.js'
 export { JOURNAL_COMMANDS, parseJournal, type JournalCommand, type JournalEntry, type ParsedJournal } from './journal.js'
-export { COMMANDS, applyCommand, type CommandName, type CommandSpec } from './commands.js'
 export type { JournalStore, StoredSnapshot, StoreRead, Lease, LeaseResult } from './store.js'
 export { FileJournalStore } from './file-store.js'
 export { pgStore, PgJournalStore, NotLeaderError, type PgStoreOptions } from './pg/store.js'
