@@ -96,6 +96,24 @@ describe.skipIf(PG_MISSING !== null)('several instances on one city (PostgreSQL)
     await b.close()
   })
 
+  it('staleness on the injected clock; a damaged row is refused with STATE_INVALID at its place', async () => {
+    let now = 1_000_000
+    const a = track(await instance(server, 'c6', 'A'))
+    await book(a, 's1')
+    const b = track(await instance(server, 'c6', 'B', { role: 'follower', clock: () => now, pollMs: 10_000 }))
+    expect(b.staleness()).toEqual({ role: 'follower', seq: a.seq(), leaderSeq: a.seq(), behind: 0, ms: 0 })
+    // The leader goes away; the read replica keeps serving and says how old its answers are.
+    await a.close()
+    now += 4_000
+    expect(b.staleness()).toMatchObject({ role: 'follower', behind: 0, ms: 4_000 })
+    expect(b.search({ services: ['reg'], citizenId: 's2', limit: 1 }).slots.length).toBe(1)
+    await b.close()
+    // A row changed behind the log's back: its checksum no longer fits, a starting instance refuses it.
+    await db.query(`UPDATE terminplan_commands SET args = '["a-other"]' WHERE city = 'c6' AND seq = 2`)
+    const e = await rejection(instance(server, 'c6', 'C', { role: 'follower' }))
+    expect([e.code, e.path]).toEqual(['STATE_INVALID', 'postgres:c6#2'])
+  })
+
   it('fencing: a deposed leader cannot append, whatever it believes', async () => {
     const a = pgStore({ connection: server.config, city: 'c2', leaseMs: 60_000 })
     const b = pgStore({ connection: server.config, city: 'c2', leaseMs: 60_000 })

@@ -24,9 +24,9 @@ export function warnSkip(): void {
 export const NOW = CRASH_NOW
 export const scenario: Scenario = loadScenario(crashScenario())
 
-export async function instance(server: PgServer | { config: pg.ClientConfig }, city: string, id: string, extra: { leaseMs?: number; pollMs?: number; role?: 'auto' | 'follower'; snapshotEvery?: number } = {}): Promise<CityScheduler> {
+export async function instance(server: PgServer | { config: pg.ClientConfig }, city: string, id: string, extra: { leaseMs?: number; pollMs?: number; role?: 'auto' | 'follower'; snapshotEvery?: number; clock?: () => number } = {}): Promise<CityScheduler> {
   const store = pgStore({ connection: server.config, city, leaseMs: extra.leaseMs ?? 2000 })
-  return openCityScheduler({ scenario, store, instance: id, now: NOW, pollMs: extra.pollMs ?? 25, role: extra.role, snapshotEvery: extra.snapshotEvery })
+  return openCityScheduler({ scenario, store, instance: id, now: NOW, pollMs: extra.pollMs ?? 25, role: extra.role, snapshotEvery: extra.snapshotEvery, clock: extra.clock })
 }
 
 export async function waitFor<T>(what: string, fn: () => T | Promise<T>, ms = 10_000): Promise<NonNullable<T>> {

@@ -198,7 +198,11 @@ class CitySchedulerImpl implements CityScheduler {
       if (this.mode === 'follower') void this.tick()
     })
     while (this.mode === 'starting') {
+      this.lastError = null
       await this.tick()
+      // A log that cannot be replayed (damaged, another scenario) will not get better: say so.
+      // An unreachable server may: keep trying.
+      if (this.lastError instanceof TerminplanError && this.lastError.code === 'STATE_INVALID') throw this.lastError
       if (this.mode === 'starting') await sleep(this.pollMs)
     }
     this.timer = setInterval(() => void this.tick(), this.pollMs)
