@@ -114,6 +114,31 @@ describe.skipIf(PG_MISSING !== null)('several instances on one city (PostgreSQL)
     expect([e.code, e.path]).toEqual(['STATE_INVALID', 'postgres:c6#2'])
   })
 
+  it('events and notifications come after the commit, and only from the leader', async () => {
+    const sent: { kind: string; seq: number }[] = []
+    const store = pgStore({ connection: server.config, city: 'c7', leaseMs: 2000 })
+    let lead: CityScheduler | null = null
+    const { openCityScheduler } = await import('../../src/adapters/journal/city.js')
+    const { scenario, NOW } = await import('./harness.js')
+    lead = track(await openCityScheduler({ scenario, store, instance: 'A', now: NOW, notifications: { send: (n) => void sent.push({ kind: n.kind, seq: lead!.seq() }) } }))
+    const events: { id: string; seq: number }[] = []
+    lead.on('confirmed', (e) => events.push({ id: e.appointment.id, seq: lead!.seq() }))
+    const b = track(await instance(server, 'c7', 'B'))
+    let followerEvents = 0
+    b.on('confirmed', () => followerEvents++)
+    for (let i = 0; i < 3; i++) await book(lead, `ev${i}`)
+    expect(events.length).toBe(3)
+    for (const e of events) {
+      const row = (await rows('c7')).find((r) => r.cmd === 'confirm' && r.ret === e.id)!
+      expect(e.seq, `event of ${e.id} before its commit`).toBeGreaterThanOrEqual(Number(row.seq))
+    }
+    expect(sent.filter((n) => n.kind === 'confirmation').length).toBe(3)
+    await waitFor('the follower', () => b.seq() === lead!.seq())
+    expect(followerEvents).toBe(0)
+    await lead.close()
+    await b.close()
+  })
+
   it('fencing: a deposed leader cannot append, whatever it believes', async () => {
     const a = pgStore({ connection: server.config, city: 'c2', leaseMs: 60_000 })
     const b = pgStore({ connection: server.config, city: 'c2', leaseMs: 60_000 })

@@ -227,10 +227,9 @@ class CitySchedulerImpl implements CityScheduler {
       do {
         this.again = false
         if (!this.store.connected) await this.store.connect()
+        // Without a snapshot yet (a new city) there is nothing to follow: the first leader creates it.
         if (this.inner) await this.catchUp()
-        else if (!(await this.load())) {
-          // No snapshot yet: the first leader creates it.
-        }
+        else await this.load()
         if (this.options.role !== 'follower') {
           const r = await this.store.acquireLease(this.instance)
           if ('ok' in r) {
@@ -239,8 +238,7 @@ class CitySchedulerImpl implements CityScheduler {
           }
           this.leaderId = r.heldBy.owner
         }
-        if (this.inner && this.mode === 'starting') this.setRole('follower', this.leaderId)
-        else if (this.inner && this.mode === 'follower') this.setRole('follower', this.leaderId)
+        if (this.inner) this.setRole('follower', this.leaderId)
       } while (this.again && this.mode === 'follower')
     } catch (e) {
       this.lastError = e
