@@ -82,6 +82,7 @@ export async function journalSuite(ctx: BenchContext): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'terminplan-bench-journal-'))
   const server = await startPostgres({ fsync: true })
   const db = new pg.Pool(server.config)
+  db.on('error', () => undefined)
   try {
     // The file journal: synchronous, one client.
     const f = openScheduler({ scenario, journal: path.join(dir, 'files'), now: CRASH_NOW })

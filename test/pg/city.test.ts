@@ -25,6 +25,7 @@ beforeAll(async () => {
   if (PG_MISSING) return
   server = await startPostgres()
   db = new pg.Pool(server.config)
+  db.on('error', () => undefined) // an idle connection ended by the server (its stop) is not a test failure
 }, 120_000)
 afterAll(async () => {
   for (const s of open) await s.close().catch(() => undefined)
@@ -180,26 +181,42 @@ describe.skipIf(PG_MISSING !== null)('several instances on one city (PostgreSQL)
     try {
       const a = track(await instance({ config: { ...server.config, port: proxy.port } }, 'c3', 'A'))
       const seen: string[] = []
-      for (const how of ['before', 'after', 'before', 'after'] as const) {
+      const retryable = (x: unknown) => x instanceof TerminplanError && (x.code === 'IO_FAILED' || x.issues[0]?.code === 'seq_conflict')
+      for (const how of ['before', 'after', 'late', 'before', 'after', 'late'] as const) {
         const citizenId = `cut-${seen.length}`
         const { slots } = a.search({ services: ['reg'], citizenId, limit: 1 })
         const h = await a.hold(slots[0], { citizenId })
         const cut = proxy.cutOn('terminplan_commands', how)
         const e = await rejection(a.confirm(h.id, { idempotencyKey: `k-${citizenId}` }))
-        await cut
+        if (how !== 'late') await cut
         expect(e.code).toBe('IO_FAILED')
-        // Recovery: the leader rebuilds from the log and leads on.
+        // Recovery: the leader rebuilds from the log and leads on; the client retries with its key.
         const appt = await waitFor('the leader to recover', async () => {
           try {
             return await a.confirm(h.id, { idempotencyKey: `k-${citizenId}` })
           } catch (x) {
-            if (x instanceof TerminplanError && x.code === 'IO_FAILED') return null
+            if (retryable(x)) return null
             throw x
           }
         })
+        const retriedAt = Date.now()
+        if (how === 'late') {
+          // The lost statement reaches the server after the retry: it finds the log moved on and inserts nothing.
+          await cut
+          await waitFor('a command after the late statement', async () => {
+            try {
+              return (await a.setNow(Date.parse(a.now()) + 60_000), true)
+            } catch (x) {
+              if (retryable(x)) return null
+              throw x
+            }
+          })
+        }
         const confirms = (await rows('c3')).filter((r) => r.cmd === 'confirm' && r.ret === appt.id)
-        // 'after': the lost commit happened, the retry returned it again (a second row, the same id); 'before': only the retry.
-        expect(confirms.length).toBe(how === 'after' ? 2 : 1)
+        // 'after' (and 'late' when the statement arrived before the retry): the lost commit happened, the
+        // retry returned it again (a second row, the same id); 'before', 'late' after the retry: only the retry.
+        const landed = how === 'after' || (how === 'late' && proxy.lateSentAt < retriedAt)
+        expect(confirms.length, how).toBe(landed ? 2 : 1)
         expect(a.appointments().filter((x) => x.citizenId === citizenId).length).toBe(1)
         seen.push(how)
       }

@@ -5,10 +5,17 @@
  */
 import * as net from 'node:net'
 
-export type Cut = 'before' | 'after'
+/**
+ * before: never reaches the server; after: committed, the reply lost; late: the client sees the
+ * connection die at once, the statement reaches the server 300 ms later (after the client has
+ * recovered) and runs then.
+ */
+export type Cut = 'before' | 'after' | 'late'
 
 export interface Proxy {
   port: number
+  /** When the last `late` statement was passed on to the server (ms). */
+  lateSentAt: number
   /** Cuts the next connection that sends `marker`; resolves when it is cut. */
   cutOn(marker: string, how: Cut): Promise<void>
   close(): Promise<void>
@@ -37,6 +44,16 @@ export async function startProxy(target: { host: string; port: number }): Promis
           a.done()
           return
         }
+        if (a.how === 'late') {
+          upstream.removeAllListeners('close')
+          client.removeAllListeners('close')
+          client.destroy()
+          setTimeout(() => {
+            proxy.lateSentAt = Date.now()
+            upstream.write(d, () => setTimeout(() => (upstream.destroy(), a.done()), 300))
+          }, 300)
+          return
+        }
         // Let the server run and commit it, then lose the reply.
         upstream.pause()
         upstream.write(d, () => setTimeout(() => (cut(), a.done()), 100))
@@ -48,8 +65,9 @@ export async function startProxy(target: { host: string; port: number }): Promis
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
   const port = (server.address() as net.AddressInfo).port
-  return {
+  const proxy: Proxy = {
     port,
+    lateSentAt: 0,
     cutOn: (marker, how) => new Promise<void>((done) => (armed = { marker, how, done })),
     close: () =>
       new Promise<void>((r) => {
@@ -57,4 +75,5 @@ export async function startProxy(target: { host: string; port: number }): Promis
         server.close(() => r())
       }),
   }
+  return proxy
 }

@@ -329,6 +329,9 @@ export class PgJournalStore implements JournalStore {
       ])
       row = r.rows[0]
     } catch (e) {
+      // A duplicate seq: a statement of ours whose outcome we did not see committed meanwhile (the
+      // primary key is the last guard; the sequence check saw the log before it waited for the lease row).
+      if ((e as { code?: string }).code === '23505') fail('CONFLICT', this.where, 'seq_conflict', `commands ${first}–${lastSeq} are in the log of ${this.where} already`)
       throw storeError(e, `appending commands ${first}–${lastSeq} to ${this.where}`)
     }
     if (row.epoch === null) {
