@@ -210,6 +210,8 @@ export class PgJournalStore implements JournalStore {
       const now = await this.currentLease()
       return { heldBy: { epoch: now?.epoch ?? prev, owner: now?.owner ?? '?' } }
     } catch (e) {
+      // A lock left behind by a failed attempt would stop the next leader of that epoch from taking it.
+      if (this.epoch === null && this.session) await this.session.query('SELECT pg_advisory_unlock_all()').catch(() => undefined)
       throw storeError(e, `taking the lease of ${this.where}`)
     }
   }
