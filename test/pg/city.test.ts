@@ -93,8 +93,16 @@ describe.skipIf(PG_MISSING !== null)('several instances on one city (PostgreSQL)
     const missing = await rejection(a.cancel('a-none'))
     expect(missing.code).toBe('NOT_FOUND')
     expect((await rows('c1')).length).toBe(seq)
+    // A checkpoint: a snapshot row at the leader's seq; an instance started now begins from it.
+    expect(await a.checkpoint()).toEqual({ seq })
+    expect((await db.query(`SELECT seq::int FROM terminplan_snapshots WHERE city = 'c1' ORDER BY seq`)).rows.map((r) => r.seq)).toEqual([0, seq])
+    await db.query(`UPDATE terminplan_commands SET crc = '00000000' WHERE city = 'c1' AND seq = 1`) // would be refused if replayed
+    const c = track(await instance(server, 'c1', 'http://c:8080'))
+    expect([c.role(), c.seq(), JSON.stringify(c.snapshot())]).toEqual(['follower', seq, JSON.stringify(a.snapshot())])
+    await expect(b.checkpoint()).rejects.toMatchObject({ code: 'NOT_LEADER' })
     await a.close()
     await b.close()
+    await c.close()
   })
 
   it('staleness on the injected clock; a damaged row is refused with STATE_INVALID at its place', async () => {
