@@ -10,15 +10,17 @@ import { matchingSuite } from './matching.js'
 import { lpSuite } from './lp.js'
 import { simSuite } from './sim.js'
 import { httpSuite } from './http.js'
+import { journalSuite } from './journal.js'
 
 const ci = process.argv.includes('--ci')
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7)
 const ctx: BenchContext = { ci, timeMs: ci ? 300 : 2000, rows: [] }
-const suites: Record<string, (c: BenchContext) => Promise<void>> = { slots: slotsSuite, waitlist: waitlistSuite, matching: matchingSuite, lp: lpSuite, sim: simSuite, http: httpSuite }
+const suites: Record<string, (c: BenchContext) => Promise<void>> = { slots: slotsSuite, waitlist: waitlistSuite, matching: matchingSuite, lp: lpSuite, sim: simSuite, http: httpSuite, journal: journalSuite }
 
-// The slot suite's peers materialise every slot of Berlin (minutes and gigabytes), and the HTTP
-// load test starts servers and runs seconds of load: full runs only.
-const ciSkip = new Set(['slots', 'http'])
+// The slot suite's peers materialise every slot of Berlin (minutes and gigabytes), the HTTP load
+// test starts servers and runs seconds of load, and the journal suite starts a PostgreSQL server:
+// full runs only.
+const ciSkip = new Set(['slots', 'http', 'journal'])
 for (const [name, run] of Object.entries(suites)) {
   if (only && only !== name) continue
   if (ci && !only && ciSkip.has(name)) continue

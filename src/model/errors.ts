@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'TIMEOUT'
   | 'IO_FAILED'
   | 'USAGE'
+  | 'NOT_LEADER'
 
 export interface ValidationIssue {
   /** JSON path into the input, e.g. `$.offices[2].openingHours[0].from`. */

@@ -114,8 +114,8 @@ describe('error mapping', () => {
       get: (t, k) => (k === 'confirm' ? () => { throw next } : Reflect.get(t, k, t)),
     })
     r = await start({ scheduler: s })
-    const codes: ErrorCode[] = ['SCENARIO_INVALID', 'COMMAND_INVALID', 'NOT_FOUND', 'CONFLICT', 'EXPIRED', 'LIMIT_EXCEEDED', 'STATE_INVALID', 'SOLVER_FAILED', 'TIMEOUT', 'IO_FAILED', 'USAGE']
-    const expected: Record<ErrorCode, number> = { SCENARIO_INVALID: 400, COMMAND_INVALID: 400, USAGE: 400, NOT_FOUND: 404, CONFLICT: 409, LIMIT_EXCEEDED: 409, EXPIRED: 410, SOLVER_FAILED: 500, STATE_INVALID: 503, TIMEOUT: 503, IO_FAILED: 503 }
+    const codes: ErrorCode[] = ['SCENARIO_INVALID', 'COMMAND_INVALID', 'NOT_FOUND', 'CONFLICT', 'EXPIRED', 'LIMIT_EXCEEDED', 'STATE_INVALID', 'SOLVER_FAILED', 'TIMEOUT', 'IO_FAILED', 'USAGE', 'NOT_LEADER']
+    const expected: Record<ErrorCode, number> = { SCENARIO_INVALID: 400, COMMAND_INVALID: 400, USAGE: 400, NOT_FOUND: 404, CONFLICT: 409, LIMIT_EXCEEDED: 409, EXPIRED: 410, SOLVER_FAILED: 500, STATE_INVALID: 503, TIMEOUT: 503, IO_FAILED: 503, NOT_LEADER: 421 }
     for (const code of codes) {
       next = new TerminplanError(code, `m-${code}`, [{ path: '$.holdId', code: 'x', message: `m-${code}` }])
       const a = await call(r.base, 'POST', '/holds/h/confirm')

@@ -32,6 +32,8 @@ export const STATUS_BY_CODE: Record<ErrorCode | HttpErrorCode, number> = {
   // The citizen's own limit (open holds and appointments) or a full waitlist: retrying does not help.
   LIMIT_EXCEEDED: 409,
   EXPIRED: 410,
+  // A follower instance: the body names the leader to send the command to.
+  NOT_LEADER: 421,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,

@@ -1,2 +1,6 @@
 export { openScheduler, type OpenSchedulerOptions, type JournaledScheduler, type JournalRecovery, type JournalFsync } from './open.js'
 export { JOURNAL_COMMANDS, parseJournal, type JournalCommand, type JournalEntry, type ParsedJournal } from './journal.js'
+export type { JournalStore, StoredSnapshot, StoreRead, Lease, LeaseResult } from './store.js'
+export { FileJournalStore } from './file-store.js'
+export { pgStore, PgJournalStore, NotLeaderError, type PgStoreOptions } from './pg/store.js'
+export { openCityScheduler, type CityScheduler, type CitySchedulerOptions, type CityRole, type Staleness } from './city.js'

@@ -18,10 +18,11 @@ import * as path from 'node:path'
 import { crc32 } from 'node:zlib'
 import { TerminplanError } from '../../model/errors.js'
 import { describeError, ioError } from '../common/errors.js'
+import { COMMANDS, type CommandName } from './commands.js'
 
-/** The commands that change a scheduler's state; each accepted one becomes a journal line. */
-export const JOURNAL_COMMANDS = ['hold', 'confirm', 'cancel', 'setNow', 'joinWaitlist', 'leaveWaitlist', 'acceptOffer', 'declineOffer', 'offer', 'setAutoOffer'] as const
-export type JournalCommand = (typeof JOURNAL_COMMANDS)[number]
+/** The commands that change a scheduler's state (the command table's names); each accepted one becomes a journal line. */
+export const JOURNAL_COMMANDS = Object.keys(COMMANDS) as readonly CommandName[]
+export type JournalCommand = CommandName
 
 export interface JournalEntry {
   /** 1, 2, 3, … over the journal's whole life (a checkpoint does not restart it). */
@@ -54,8 +55,13 @@ export function frame(body: Record<string, unknown>): Buffer {
   return frameHead(JSON.stringify(body).slice(0, -1))
 }
 
+/** The framed text of an entry without its checksum; `argsText` is the arguments' JSON as stored. */
+export function entryHead(e: Omit<JournalEntry, 'args'>, argsText: string): string {
+  return `{"seq":${e.seq},"cmd":${JSON.stringify(e.cmd)},"args":${argsText}${e.ret !== undefined ? `,"ret":${JSON.stringify(e.ret)}` : ''}`
+}
+
 export function encodeEntry(e: JournalEntry): Buffer {
-  return frameHead(`{"seq":${e.seq},"cmd":${JSON.stringify(e.cmd)},"args":${JSON.stringify(e.args)}${e.ret !== undefined ? `,"ret":${JSON.stringify(e.ret)}` : ''}`)
+  return frameHead(entryHead(e, JSON.stringify(e.args)))
 }
 
 /** One framed record (without its newline): the object, or why it is not one. */
