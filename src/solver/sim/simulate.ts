@@ -47,6 +47,8 @@ export interface SimulationRun {
   /** One row per request (fill, warm-up and tail included): see `eventsCsv`. */
   log: RequestLog
   model: Model
+  /** The scheduler the run drove, in its final state (for checks and further what-ifs). */
+  scheduler: Scheduler
 }
 
 const enum Ev {
@@ -307,5 +309,5 @@ export async function simulate(scenario: Scenario, optionsInput: SimulationOptio
   }
   const simEnd = sim.dayMs(totalDays)
   if (simEnd > sim.port.ctx.now) s.setNow(simEnd)
-  return { result: summarise(sim, scenario, simEnd), log: sim.log, model: sim.m }
+  return { result: summarise(sim, scenario, simEnd), log: sim.log, model: sim.m, scheduler: s }
 }
