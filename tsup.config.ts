@@ -13,7 +13,8 @@ export default defineConfig([
     shims: true,
   },
   {
-    entry: { 'cli/main': 'src/cli/main.ts' },
+    // The CLI and its simulation worker thread (found next to main.js by src/cli/sim-pool.ts).
+    entry: { 'cli/main': 'src/cli/main.ts', 'cli/sim-worker': 'src/cli/sim-worker.ts' },
     format: ['esm'],
     sourcemap: true,
     target: 'node20',

@@ -6,9 +6,7 @@
  * incumbent and bound the worker streamed. One worker per back end, reused between solves,
  * restarted after a kill or crash, and unref'd while idle so it never keeps a process alive.
  */
-import { existsSync, readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { workerEntryFor } from '../common/worker-entry.js'
 import { Worker } from 'node:worker_threads'
 import { TerminplanError, type ErrorCode, type ValidationIssue } from '../../model/errors.js'
 import { lpModelIssues, type LpModel } from '../../solver/lp/model.js'
@@ -34,31 +32,13 @@ function moduleUrl(): string {
   return import.meta.url
 }
 
-/** The ESM entry of tsx's loader API (dev-only: the sources run under tsx or vitest). */
-function tsxEsmApi(from: string): string {
-  const pkgPath = createRequire(from).resolve('tsx/package.json')
-  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { exports: Record<string, { import: { default: string } }> }
-  return new URL(pkg.exports['./esm/api'].import.default, pathToFileURL(pkgPath)).href
-}
-
-/**
- * Where the worker's code is: the built `lp-worker.js` next to the bundle, or — running from the
- * TypeScript sources (tsx, vitest) — worker.ts behind a two-line bootstrap that registers tsx's
- * loader in the worker first.
- */
+/** Where the worker's code is (see workerEntryFor); a missing build is SOLVER_FAILED here. */
 export function workerEntry(): { entry: URL | string; eval: boolean } {
-  const here = moduleUrl()
-  if (/\.[cm]?ts$/.test(new URL(here).pathname)) {
-    const api = tsxEsmApi(here)
-    const worker = new URL('./worker.ts', here).href
-    const code = `import(${JSON.stringify(api)}).then((t) => { t.register(); return import(${JSON.stringify(worker)}) })`
-    return { entry: code, eval: true }
+  try {
+    return workerEntryFor(moduleUrl(), './worker.ts', ['./lp-worker.js', '../lp-worker.js', '../../lp-worker.js'])
+  } catch (e) {
+    throw new TerminplanError('SOLVER_FAILED', (e as Error).message)
   }
-  for (const rel of ['./lp-worker.js', '../lp-worker.js', '../../lp-worker.js']) {
-    const url = new URL(rel, here)
-    if (existsSync(fileURLToPath(url))) return { entry: url, eval: false }
-  }
-  throw new TerminplanError('SOLVER_FAILED', `cannot find lp-worker.js next to ${fileURLToPath(here)}; was the package built?`)
 }
 
 interface Pending {

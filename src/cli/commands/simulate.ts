@@ -9,10 +9,12 @@ import { z } from 'zod'
 import { SingleBar } from 'cli-progress'
 import { applyOverlays, parseOverlayJson, type Overlay } from '../../model/overlay.js'
 import type { Scenario } from '../../model/schema.js'
-import { createLpBackend, LP_BACKENDS, type LpBackendName } from '../../adapters/lp/index.js'
+import { LP_BACKENDS, type LpBackendName } from '../../adapters/lp/index.js'
 import { renderReport } from '../../adapters/report/index.js'
-import { eventsCsv } from '../../solver/sim/events.js'
-import { simulate, type SimulationOptionsInput, type SimulationRun } from '../../solver/sim/simulate.js'
+import { eventsHeader } from '../../solver/sim/events.js'
+import { runPool, type PoolResult } from '../sim-pool.js'
+import type { SimJob } from '../sim-worker.js'
+import type { SimulationOptionsInput } from '../../solver/sim/simulate.js'
 import { policyTraits } from '../../solver/sim/policies/index.js'
 import { ABLATION_POLICIES, MAIN_POLICIES, POLICY_NAMES, type Comparison, type PolicyName } from '../../solver/sim/types.js'
 import { compareSeeds, type SeedComparison, type SeedKpi } from '../../solver/sim/seeds.js'
@@ -94,30 +96,35 @@ interface Job {
   overlays: string[]
 }
 
-async function runJobs(jobs: Job[], base: Omit<SimulationOptionsInput, 'policy' | 'overlays'>, o: SimCliOptions, io: CliIo, quiet: boolean): Promise<{ label: string; run: SimulationRun }[]> {
+/**
+ * Every job under every seed, side by side in worker threads (one per core); results in job
+ * order, seed by seed. Only the first seed's events are written.
+ */
+async function runAll(jobs: Job[], seeds: number[], base: Omit<SimulationOptionsInput, 'policy' | 'overlays'>, o: SimCliOptions, io: CliIo, quiet: boolean): Promise<PoolResult[][]> {
   const backendName = o.lp as LpBackendName
   if (!LP_BACKENDS.includes(backendName)) usage('--lp', `must be one of ${LP_BACKENDS.join(', ')}`)
-  const lp = jobs.some((j) => policyTraits(j.policy).needsLp) ? createLpBackend(backendName) : undefined
-  const bar = !quiet && o.progress && io.isTTY ? new SingleBar({ format: ' {label} |{bar}| {value}/{total} days | {duration_formatted}', hideCursor: true, stream: process.stderr }) : null
-  const out: { label: string; run: SimulationRun }[] = []
+  const all: SimJob[] = seeds.flatMap((seed, si) =>
+    jobs.map((job) => ({
+      label: job.label,
+      scenario: job.scenario,
+      options: { ...base, seed, policy: job.policy, overlays: job.overlays },
+      ...(policyTraits(job.policy).needsLp ? { lp: backendName } : {}),
+      ...(o.events && si === 0 ? { events: { policyColumn: jobs.length > 1 } } : {}),
+    })),
+  )
+  const bar = !quiet && o.progress && io.isTTY ? new SingleBar({ format: ' {label} |{bar}| {percentage}% | {duration_formatted}', hideCursor: true, stream: process.stderr }) : null
+  const done = new Array<number>(all.length).fill(0), total = new Array<number>(all.length).fill(1)
+  bar?.start(all.length, 0, { label: `${all.length} run${all.length > 1 ? 's' : ''}` })
   try {
-    for (const job of jobs) {
-      bar?.start(1, 0, { label: job.label.padEnd(Math.max(...jobs.map((j) => j.label.length))) })
-      const run = await simulate(job.scenario, { ...base, policy: job.policy, overlays: job.overlays }, {
-        lp,
-        onProgress: (d, n) => {
-          bar?.setTotal(n)
-          bar?.update(d)
-        },
-      })
-      bar?.stop()
-      out.push({ label: job.label, run })
-    }
+    const out = await runPool(all, (k, d, n) => {
+      done[k] = d
+      total[k] = n
+      bar?.update(done.reduce((a, x, j) => a + x / total[j], 0))
+    })
+    return seeds.map((_, si) => out.slice(si * jobs.length, (si + 1) * jobs.length))
   } finally {
     bar?.stop()
-    await lp?.close()
   }
-  return out
 }
 
 /** The seeds to run: --seeds, else --seed. */
@@ -130,14 +137,13 @@ function seedsOf(o: SimCliOptions, base: { seed?: number }): number[] {
 }
 
 /** Runs every job under every seed; the first seed's runs are the comparison's, the others feed the spread. */
-async function runSeeds(jobs: Job[], base: Omit<SimulationOptionsInput, 'policy' | 'overlays'>, o: SimCliOptions, io: CliIo, quiet: boolean): Promise<{ results: { label: string; run: SimulationRun }[]; seeds?: SeedComparison }> {
+async function runSeeds(jobs: Job[], base: Omit<SimulationOptionsInput, 'policy' | 'overlays'>, o: SimCliOptions, io: CliIo, quiet: boolean): Promise<{ results: PoolResult[]; seeds?: SeedComparison }> {
   const seeds = seedsOf(o, base)
-  const bySeed: { label: string; run: SimulationRun }[][] = []
-  for (const seed of seeds) bySeed.push(await runJobs(jobs, { ...base, seed }, o, io, quiet))
+  const bySeed = await runAll(jobs, seeds, base, o, io, quiet)
   if (seeds.length === 1) return { results: bySeed[0] }
   return {
     results: bySeed[0],
-    seeds: compareSeeds(seeds, jobs.map((j, k) => ({ label: j.label, results: bySeed.map((runs) => runs[k].run.result) }))),
+    seeds: compareSeeds(seeds, jobs.map((j, k) => ({ label: j.label, results: bySeed.map((runs) => runs[k].result) }))),
   }
 }
 
@@ -158,8 +164,8 @@ export function seedTable(c: SeedComparison): string {
   return rows.map((r) => r.map((v, j) => (j === 0 ? v.padEnd(widths[0]) : (v ?? '').padStart(widths[j]))).join('  ').trimEnd()).join('\n') + '\n'
 }
 
-function writeOutputs(results: { label: string; run: SimulationRun }[], o: SimCliOptions, io: CliIo, title: string, seeds?: SeedComparison): void {
-  const comparison: Comparison = { runs: results.map((r) => ({ label: r.label, result: r.run.result })), ...(seeds ? { seeds } : {}) }
+function writeOutputs(results: PoolResult[], o: SimCliOptions, io: CliIo, title: string, seeds?: SeedComparison): void {
+  const comparison: Comparison = { runs: results.map((r) => ({ label: r.label, result: r.result })), ...(seeds ? { seeds } : {}) }
   const json = JSON.stringify(comparison, null, 2) + '\n'
   if (o.json === '-') io.stdout(json)
   else {
@@ -172,7 +178,7 @@ function writeOutputs(results: { label: string; run: SimulationRun }[], o: SimCl
     try {
       // Streamed: a 90-day Berlin run has about 700,000 rows.
       let buf = ''
-      for (const line of eventsCsv(results.map((r) => ({ label: r.label, run: r.run })))) {
+      for (const line of [eventsHeader(results.length > 1), ...results.map((r) => r.csv ?? '')]) {
         buf += line
         if (buf.length > 1 << 20) {
           writeSync(fd, buf)
@@ -185,7 +191,7 @@ function writeOutputs(results: { label: string; run: SimulationRun }[], o: SimCl
     }
   }
   if (o.report) {
-    const r0 = results[0].run.result
+    const r0 = results[0].result
     writeOutput(
       o.report,
       renderReport(comparison, {

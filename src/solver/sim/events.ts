@@ -16,8 +16,13 @@ function cell(v: string): string {
  * The CSV lines (with line ends) of one or more runs; with several, or when `policyColumn` is set,
  * a leading `policy` column tells them apart (the run's label).
  */
+/** The header line (with its line end). */
+export function eventsHeader(policyColumn: boolean): string {
+  return `${[...(policyColumn ? ['policy'] : []), ...EVENTS_HEADER].join(',')}\n`
+}
+
 export function* eventsCsv(runs: { label: string; run: SimulationRun }[], policyColumn = runs.length > 1): Generator<string> {
-  yield `${[...(policyColumn ? ['policy'] : []), ...EVENTS_HEADER].join(',')}\n`
+  yield eventsHeader(policyColumn)
   for (const { label, run } of runs) {
     const { log, model, result } = run
     const zone = model.zone
