@@ -186,7 +186,8 @@ export class Sim implements SimRun {
     }
     const { cal } = this.port
     const sh = this.citizens.shapes[this.citizen(i).shape]
-    const latest = cal.dateOfDay(cal.dayOfInstant(until))
+    // The last date lying wholly before `until`: an offer on it still meets the citizen's time (14×24 h for the goal).
+    const latest = cal.dateOfDay(cal.dayOfInstant(until - 1) - 1)
     const entry = this.scheduler.joinWaitlist({ citizenId: this.citizenId(i), services: sh.services, offices: sh.offices, windows: sh.windows, latest, createdAt: cal.formatMs(log.requestedAt[i]) })
     this.citizen(i).entryId = entry.id
     if (this.unserved(i)) this.push(until, Ev.GiveUp, i)
