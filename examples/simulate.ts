@@ -8,7 +8,7 @@ import { readScenario } from '../src/cli/io.js'
 
 const scenario = readScenario('berlin')
 for (const policy of ['fcfs', 'waitlist'] as const) {
-  const { result } = await simulate(scenario, { policy, days: 21, warmupDays: 7, seed: 1 })
+  const { result } = await simulate(scenario, { policy, days: 21, warmupDays: 7, fillDays: 28, seed: 1 })
   const k = result.kpis
   console.log(
     `${policy.padEnd(9)} within 14 days ${(k.within14Share * 100).toFixed(1)} %, lead p50 ${k.leadDaysP50} d, p90 ${k.leadDaysP90} d, ` +
