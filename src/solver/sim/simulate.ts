@@ -249,7 +249,6 @@ export class Sim implements SimRun {
   async day(day: number): Promise<void> {
     const s = this.scheduler, ctx = this.port.ctx
     const midnight = this.dayMs(day)
-    this.policy.beforeMidnight?.(this)
     if (midnight > ctx.now) s.setNow(midnight)
     this.totals.waitlistLength.push({ date: this.m.dates[this.t0Day + day], waiting: this.port.waiting() })
     await this.policy.atMidnight?.(this, day, this.t0Day + day)

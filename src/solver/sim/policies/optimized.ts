@@ -30,10 +30,11 @@ export function optimizedPolicy(quotas: PlanQuotas): Policy {
     name: 'optimized',
     description: '+ nightly matching of the whole waitlist to what is free',
     searchLimit: 8,
-    // The day the clock releases goes to the nightly matching, not to the online offers.
-    beforeMidnight: (run) => run.scheduler.setAutoOffer(false),
+    // The day the clock releases is offered online first (measured: giving it to the matching
+    // instead cost 5 points within 14 days over seeds 1 and 2); the matching takes what is left.
     atMidnight: async (run, day, absDay) => {
       const s = run.scheduler
+      s.setAutoOffer(false)
       await base.atMidnight!(run, day, absDay)
       // The newly released day and what is still free go to the waiting citizens, matched as a whole.
       const r = await matchWaitlist(s, { apply: 'offer', timeLimitMs: run.opt.matchTimeLimitMs, onTimeout: 'best' })

@@ -49,8 +49,6 @@ export interface Policy {
   notFound(run: SimRun, i: number): void
   /** The citizen's time on the waitlist ran out; they have left it. */
   gaveUp(run: SimRun, i: number): void
-  /** Just before the clock reaches midnight (so what the new day releases waits for atMidnight). */
-  beforeMidnight?(run: SimRun): void
   /** Each midnight, before the day's requests (weekly plans, nightly matching). */
   atMidnight?(run: SimRun, day: number, absDay: number): Promise<void>
   /** Public bookings pass this gate (capacity plan quotas). */
