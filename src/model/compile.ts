@@ -46,6 +46,8 @@ export interface Model {
    * (NO_DAY_LIMIT).
    */
   staffMaxDays: Int32Array
+  /** The longest of those limits (−1 when no staff member has one): beyond it every staff member's time is released. */
+  shortNoticeMaxDays: number
 
   /** Units service s takes at office o, at `o * nServices + s`; 0 = not offered there. */
   durationUnits: Int32Array
@@ -208,6 +210,7 @@ export function compile(s: Scenario): Model {
   })
   segFirst[staffIds.length] = segments.length
 
+  const staffMaxDays = shortNoticeDays(s)
   return {
     scenario: s,
     zone,
@@ -227,7 +230,8 @@ export function compile(s: Scenario): Model {
     districtIds,
     officeDistrict,
     staffHome: Int32Array.from(s.staff, (p) => officeIndex.get(p.office)!),
-    staffMaxDays: shortNoticeDays(s),
+    staffMaxDays,
+    shortNoticeMaxDays: Math.max(-1, ...Array.from(staffMaxDays).filter((x) => x !== NO_DAY_LIMIT)),
     durationUnits,
     skill,
     staffByService: byService.map((xs) => Int32Array.from(xs)),

@@ -5,7 +5,7 @@
  * `policy.offerMinutes`; accepting books it, declining or letting it expire moves on to the next.
  * In broadcast mode the same slot goes to the top N at once and the first accept wins.
  */
-import { NO_DAY_LIMIT, servicesDuration, type Model } from '../model/compile.js'
+import { servicesDuration, type Model } from '../model/compile.js'
 import { getBit } from '../model/bitset.js'
 import type { GridCalendar } from './grid-calendar.js'
 import type { Ledger, OfferGroupRec, OfferRec } from './ledger.js'
@@ -151,7 +151,7 @@ export class OfferEngine {
     const dTo = Math.min(m.days - 1, rec.dayTo === Infinity ? m.days - 1 : rec.dayTo)
     let minDur = Infinity
     for (let o = 0; o < nO; o++) if (durAt[o] !== 0 && durAt[o] < minDur) minDur = durAt[o]
-    const shortDays = (ctx.shortDays ??= Math.max(-1, ...Array.from(m.staffMaxDays).filter((x) => x !== NO_DAY_LIMIT)))
+    const shortDays = m.shortNoticeMaxDays
     for (let d = dFrom; d <= dTo; d++) {
       const rel = d - ctx.nowDay
       // Beyond every short-notice horizon only staff without a limit count (see Occupancy).

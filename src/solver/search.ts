@@ -4,7 +4,7 @@
  * units that fit, day by day, skipping staff-days whose longest free run is too short) → rank
  * (by start, ties broken by a seeded hash of office and time so no office is favoured).
  */
-import { NO_DAY_LIMIT, servicesDuration, type Model } from '../model/compile.js'
+import { servicesDuration, type Model } from '../model/compile.js'
 import { TerminplanError, type ValidationIssue } from '../model/errors.js'
 import { parseCommand, SearchRequestSchema, type ParsedSearchRequest, type SearchRequest, type Slot } from '../model/requests.js'
 import { serviceListIssues } from '../model/rules.js'
@@ -33,8 +33,6 @@ export interface SearchContext {
   durationCache: Map<string, { dur: Int32Array; excluded: Uint8Array }>
   maxWindow?: number
   openCache?: Uint8Array
-  /** The longest short-notice horizon of any staff member (−1: none). */
-  shortDays?: number
 }
 
 export interface Explanation {
@@ -207,7 +205,7 @@ let scratch = { bound: new Int32Array(0), order: new Int32Array(0) }
 
 /** The earliest slots, ranked. Returns dense candidates; `toSlots` formats them. */
 export function findSlots(ctx: SearchContext, rr: ResolvedRequest): { start: Int32Array; office: Int32Array; staff: Int32Array; n: number } {
-  const m = ctx.m, occ = ctx.occ, s = m.scenario
+  const m = ctx.m, occ = ctx.occ
   const limit = rr.req.limit
   const tStart = new Int32Array(limit), tTie = new Float64Array(limit), tOffice = new Int32Array(limit), tStaff = new Int32Array(limit)
   let n = 0
@@ -227,7 +225,7 @@ export function findSlots(ctx: SearchContext, rr: ResolvedRequest): { start: Int
   let minDur = Infinity
   for (let o = 0; o < nO; o++) if (rr.dur[o] !== 0 && rr.dur[o] < minDur) minDur = rr.dur[o]
   // Beyond every short-notice horizon only staff without a limit count (see Occupancy).
-  const shortDays = (ctx.shortDays ??= Math.max(-1, ...Array.from(m.staffMaxDays).filter((x) => x !== NO_DAY_LIMIT)))
+  const shortDays = m.shortNoticeMaxDays
   for (let d = dLo; d <= dHi; d++) {
     if (n === limit && m.dayStart[d] > tStart[n - 1]) break
     const relDay = d - nowDay

@@ -7,7 +7,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { envInt } from '../solver/harness.js'
-import { buildWait, runWaitSequence, waitCommandsArb, waitSpecArb, type Checks } from '../waitlist/runner.js'
+import { runAutoOffering, waitCommandsArb, waitSpecArb, type Checks } from '../waitlist/runner.js'
 
 const ROUNDS = envInt('TERMINPLAN_WL_ROUNDS', 10)
 const RUNS = 300
@@ -18,9 +18,7 @@ describe.skipIf(!process.env.TERMINPLAN_LONG)('online offers, unseeded', () => {
     for (let r = 0; r < ROUNDS; r++)
       fc.assert(
         fc.property(waitSpecArb, waitCommandsArb(30, { auto: false }), (spec, commands) => {
-          const b = buildWait(spec)
-          b.autoOffer = true
-          runWaitSequence(b, commands, checks)
+          runAutoOffering(spec, commands, checks)
           sequences++
         }),
         { numRuns: RUNS },

@@ -41,6 +41,14 @@ async function client(s: CityScheduler, n: number): Promise<never> {
     try {
       const nowMs = Date.parse(s.now())
       const future = () => s.appointments().filter((a) => Date.parse(a.start) >= nowMs + 60_000)
+      // Cancels one appointment not yet begun, if any, and tells the parent.
+      const cancelSome = async () => {
+        const live = future()
+        if (!live.length) return
+        const a = live[rng.int(live.length)]
+        await s.cancel(a.id)
+        say(`C ${a.id}`)
+      }
       const x = rng.next()
       if (s.role() !== 'leader') {
         // A follower serves searches; commands are refused, naming the leader.
@@ -50,22 +58,12 @@ async function client(s: CityScheduler, n: number): Promise<never> {
       } else if (x < 0.04) {
         if (nowMs < LAST_NOW) await s.setNow(nowMs + 60_000)
       } else if (x < 0.3) {
-        const live = future()
-        if (live.length) {
-          const a = live[rng.int(live.length)]
-          await s.cancel(a.id)
-          say(`C ${a.id}`)
-        }
+        await cancelSome()
       } else {
         const citizenId = `c${seedArg}-${n}-${k++}`
         const { slots } = s.search({ services: services[rng.int(services.length)], citizenId, limit: 4 })
         if (slots.length === 0) {
-          const live = future()
-          if (live.length) {
-            const a = live[rng.int(live.length)]
-            await s.cancel(a.id)
-            say(`C ${a.id}`)
-          }
+          await cancelSome()
         } else {
           const h = await s.hold(slots[rng.int(slots.length)], { citizenId })
           const a = await s.confirm(h.id, rng.next() < 0.5 ? { idempotencyKey: `key-${citizenId}` } : undefined)

@@ -20,7 +20,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { envInt } from '../solver/harness.js'
-import { buildWait, runWaitSequence, waitCommandsArb, waitSpecArb, type Checks } from './runner.js'
+import { buildWait, runAutoOffering, runWaitSequence, waitCommandsArb, waitSpecArb, type Checks } from './runner.js'
 
 const RUNS = envInt('TERMINPLAN_WL_RUNS', 200)
 // Fixed by default so CI is repeatable; TERMINPLAN_WL_SEED explores others, and test:long runs them unseeded
@@ -75,9 +75,7 @@ describe('online matching is complete', () => {
     fc.assert(
       fc.property(waitSpecArb, waitCommandsArb(30, { auto: false }), (spec, commands) => {
         // Automatic offers stay on throughout (no setAutoOffer in these sequences).
-        const b = buildWait(spec)
-        b.autoOffer = true
-        runWaitSequence(b, commands, checks)
+        runAutoOffering(spec, commands, checks)
         sequences++
       }),
       { numRuns: Math.round(RUNS / 2), seed: SEED, interruptAfterTimeLimit: COMPLETE_LIMIT_MS },
@@ -91,9 +89,7 @@ describe('online matching is complete', () => {
   it('regression: seed 1522269550 (a citizen back under the limit is offered in rank order)', () => {
     fc.assert(
       fc.property(waitSpecArb, waitCommandsArb(30, { auto: false }), (spec, commands) => {
-        const b = buildWait(spec)
-        b.autoOffer = true
-        runWaitSequence(b, commands, { priority: true })
+        runAutoOffering(spec, commands, { priority: true })
       }),
       { numRuns: 80, seed: 1522269550 },
     )

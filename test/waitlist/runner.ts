@@ -1282,3 +1282,10 @@ export function runWaitSequence(b: BuiltWait, commands: WaitCommand[], checks: C
   })
   return { ops, tally, transcript }
 }
+
+/** One generated sequence with automatic offers on throughout (the completeness properties). */
+export function runAutoOffering(spec: Parameters<typeof buildWait>[0], commands: Parameters<typeof runWaitSequence>[1], checks: Checks): void {
+  const b = buildWait(spec)
+  b.autoOffer = true
+  runWaitSequence(b, commands, checks)
+}

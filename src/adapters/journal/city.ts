@@ -85,7 +85,10 @@ interface Pending {
   reject(e: unknown): void
 }
 
-export interface CityScheduler {
+/** The in-memory engine's reads, synchronous as on any Scheduler. */
+export type SchedulerReads = Pick<Scheduler, 'search' | 'now' | 'appointments' | 'holds' | 'stats' | 'busyUnits' | 'snapshot' | 'loadIssues' | 'waitlist' | 'offers' | 'on'>
+
+export interface CityScheduler extends SchedulerReads {
   readonly city: string
   readonly instance: string
   readonly model: Scheduler['model']
@@ -117,17 +120,6 @@ export interface CityScheduler {
   offer(entryId: string, slot: Slot): Promise<Offer>
   setAutoOffer(on: boolean): Promise<void>
 
-  search(req: SearchRequest): SearchResult
-  now(): string
-  appointments(): Appointment[]
-  holds(): Hold[]
-  stats(): CapacityStats
-  busyUnits(p: number): Readonly<Uint32Array>
-  snapshot(): SchedulerSnapshot
-  loadIssues(): ValidationIssue[]
-  waitlist(): WaitlistView[]
-  offers(): Offer[]
-  on<E extends SchedulerEventName>(event: E, handler: (e: SchedulerEvents[E]) => void): () => void
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))

@@ -20,12 +20,14 @@ export async function fillCalendars(sim: Sim, progress: (day: number) => void): 
   let queue: { i: number; until: number }[] = (sim.fillQueue = [])
   const at = log.requestedAt
   const due = (x: { i: number; until: number }) => Math.min(x.until, at[x.i] + GOAL_MS)
+  // Best first, as the waitlist ranks: earliest due date, then who asked first.
+  const byRank = (x: { i: number; until: number }, y: { i: number; until: number }) => due(x) - due(y) || at[x.i] - at[y.i] || x.i - y.i
   for (let day = 0; day < opt.fillDays; day++) {
     const midnight = sim.dayMs(day)
     if (midnight > sim.port.ctx.now) s.setNow(midnight)
     sim.totals.waitlistLength.push({ date: sim.m.dates[sim.t0Day + day], waiting: queue.length })
     if (policy.fillWaits && queue.length > 0) {
-      queue.sort((x, y) => due(x) - due(y) || at[x.i] - at[y.i] || x.i - y.i)
+      queue.sort(byRank)
       // A shape that found nothing up to some instant finds nothing up to an earlier one either (capacity only shrinks in this pass).
       const failedUntil = new Map<number, number>()
       const left: typeof queue = []
@@ -55,6 +57,6 @@ export async function fillCalendars(sim: Sim, progress: (day: number) => void): 
   const end = sim.fillEnd
   if (end > sim.port.ctx.now) s.setNow(end)
   // The still waiting join the waitlist, best first, with the time they asked.
-  queue.sort((x, y) => due(x) - due(y) || at[x.i] - at[y.i] || x.i - y.i)
+  queue.sort(byRank)
   for (const x of queue) if (x.until > end) sim.joinUntil(x.i, x.until)
 }
