@@ -5,7 +5,7 @@
  */
 import { createScheduler, fillScheduler, generateWaitlist, type Appointment, type Scenario } from '../src/index.js'
 import { readScenario } from '../src/cli/io.js'
-import { INTERNALS, type SchedulerInternals } from '../src/solver/scheduler.js'
+import { enginePort } from '../src/solver/scheduler/index.js'
 import { compareEntries } from '../src/solver/waitlist.js'
 import { compare, measure, type BenchContext } from './lib.js'
 
@@ -40,8 +40,9 @@ export async function waitlistSuite(ctx: BenchContext): Promise<void> {
 
   // The naive peer on the same state and the same freed slots: scan all waiting entries, best
   // first, for the first that fits the freed time (office, skills, length, dates and windows).
-  const internals = (s as unknown as Record<symbol, () => SchedulerInternals>)[INTERNALS]()
-  const { engine, m, cal } = internals
+  const port = enginePort(s)
+  const { model: m, cal } = port
+  const engine = port.offerEngine()
   const sorted = [...engine.wl.entries.values()].filter((r) => r.state === 'waiting').sort(compareEntries)
   const nS = m.serviceIds.length
   const freedRuns = pool.slice(0, 2000).map((a) => ({ staff: m.staffIndex.get(a.staffId)!, office: m.officeIndex.get(a.officeId)!, start: (Date.parse(a.start) - m.t0) / m.unitMs, end: (Date.parse(a.end) - m.t0) / m.unitMs }))

@@ -42,6 +42,7 @@ import {
   type Staff,
 } from './schema.js'
 import { addDays, fmtHm, isoWeekday, parseTimeOfDay } from './tz.js'
+import { AbsenceChangeSchema, ServiceDurationChangeSchema, ShiftsChangeSchema, absence, issue, serviceDuration, shifts, type Ctx, type Path } from './live-changes.js'
 
 // ---- schema ----------------------------------------------------------------------------------
 
@@ -118,6 +119,9 @@ export const OverlayChangeSchema = z.discriminatedUnion('kind', [
   OpeningHoursChangeSchema,
   CloseChangeSchema,
   ScaleDemandChangeSchema,
+  AbsenceChangeSchema,
+  ShiftsChangeSchema,
+  ServiceDurationChangeSchema,
 ])
 
 export const OverlaySchema = z
@@ -268,8 +272,6 @@ function adjustShift(sh: Shift, oldHours: OpeningHours[], newHours: OpeningHours
 
 // ---- checks and application ----------------------------------------------------------------
 
-type Path = PropertyKey[]
-const issue = (path: Path, code: string, message: string): ValidationIssue => ({ path: jsonPath(path), code, message })
 
 /** Problems of one change that need no scenario: field combinations and ranges. */
 function changeShapeIssues(ch: OverlayChange, at: Path): ValidationIssue[] {
@@ -306,18 +308,15 @@ function changeShapeIssues(ch: OverlayChange, at: Path): ValidationIssue[] {
     case 'close':
       range(ch.from, ch.to, 'to')
       break
+    case 'absence':
+    case 'shifts':
+    case 'serviceDuration':
     case 'scaleDemand':
       break
   }
   return out
 }
 
-interface Ctx {
-  s: Scenario
-  name: string
-  at: Path
-  out: ValidationIssue[]
-}
 
 function findOffice(c: Ctx, id: string): Office | undefined {
   const office = c.s.offices.find((o) => o.id === id)
@@ -499,6 +498,9 @@ function run(s: Scenario, overlay: Overlay): ValidationIssue[] {
       : ch.kind === 'removeStaff' ? removeStaff(c, ch)
       : ch.kind === 'openingHours' ? openingHours(c, ch)
       : ch.kind === 'close' ? close(c, ch)
+      : ch.kind === 'absence' ? absence(c, ch)
+      : ch.kind === 'shifts' ? shifts(c, ch)
+      : ch.kind === 'serviceDuration' ? serviceDuration(c, ch)
       : scaleDemand(c, ch)
     if (apply && shape.length === 0) apply()
   })

@@ -7,7 +7,7 @@ import type { Model } from '../model/compile.js'
 import type { WaitlistEntry } from '../model/schema.js'
 import { getBit } from '../model/bitset.js'
 import { localDateOf } from '../model/tz.js'
-import type { Scheduler } from './scheduler.js'
+import type { Scheduler } from './scheduler/index.js'
 
 export interface FillOptions {
   /** Target booked share of the working units inside each office's booking window, 0..1. */

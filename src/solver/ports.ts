@@ -3,7 +3,16 @@
  * say and when; adapters (src/adapters) decide how (e-mail, SMS, webhook, calendar).
  */
 
-export type NotificationKind = 'offer' | 'offer_expired' | 'confirmation' | 'reminder' | 'cancellation'
+export type NotificationKind =
+  | 'offer'
+  | 'offer_expired'
+  | 'confirmation'
+  | 'reminder'
+  | 'cancellation'
+  /** A live change moved the appointment (another staff member, same time), or the citizen rescheduled it. */
+  | 'appointment_moved'
+  /** A live change took the appointment's time away; `offerId` is the alternative held for them, if any. */
+  | 'appointment_disrupted'
 
 /** A message for one citizen. Only opaque ids and appointment facts — no personal data. */
 export interface Notification {
@@ -21,6 +30,10 @@ export interface Notification {
   offerId?: string
   /** Until when an offer can be accepted. */
   expiresAt?: string
+  /** appointment_moved / appointment_disrupted: where and when it was before. */
+  previous?: { officeId: string; staffId: string; start: string; end: string }
+  /** appointment_disrupted: the alternative offered (its slot is in officeId/start/end). */
+  alternative?: { officeId: string; start: string; end: string }
 }
 
 /** Where notifications go. `send` may be async; the engine never waits for it inside a command. */

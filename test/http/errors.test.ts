@@ -11,7 +11,7 @@ import { openScheduler } from '../../src/adapters/journal/index.js'
 import { STATUS_BY_CODE } from '../../src/adapters/http/index.js'
 import { loadScenario } from '../../src/model/load.js'
 import { TerminplanError, type ErrorCode } from '../../src/model/errors.js'
-import { createScheduler, type Scheduler } from '../../src/solver/scheduler.js'
+import { createScheduler, type Scheduler } from '../../src/solver/scheduler/index.js'
 import { NOW, T, town } from '../waitlist/fixtures.js'
 import { call, start, type Running } from './harness.js'
 

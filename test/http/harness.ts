@@ -3,7 +3,7 @@
  * with a clock the test moves. Everything goes over a real socket (fetch or node:net).
  */
 import { loadScenario } from '../../src/model/load.js'
-import { createScheduler, type Scheduler } from '../../src/solver/scheduler.js'
+import { createScheduler, type Scheduler } from '../../src/solver/scheduler/index.js'
 import { createHttpService, type HttpService, type HttpServiceOptions } from '../../src/adapters/http/index.js'
 import { NOW, town, type TownOptions } from '../waitlist/fixtures.js'
 

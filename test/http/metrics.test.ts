@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { loadScenario } from '../../src/model/load.js'
-import { createScheduler } from '../../src/solver/scheduler.js'
+import { createScheduler } from '../../src/solver/scheduler/index.js'
 import { NOW, T, town } from '../waitlist/fixtures.js'
 import { call, start, type Running } from './harness.js'
 

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createServer } from 'node:http'
 import { WebhookNotificationSink } from '../../src/adapters/notify/index.js'
 import { loadScenario } from '../../src/model/load.js'
-import { createScheduler } from '../../src/solver/scheduler.js'
+import { createScheduler } from '../../src/solver/scheduler/index.js'
 import { call, start, type Running } from './harness.js'
 import { NOW, T, town } from '../waitlist/fixtures.js'
 

@@ -7,7 +7,7 @@
  * union of those records.
  */
 import type { Scenario } from '../../src/model/schema.js'
-import type { Scheduler } from '../../src/solver/scheduler.js'
+import type { Scheduler } from '../../src/solver/scheduler/index.js'
 import { Reference } from '../solver/reference.js'
 
 interface Rec {

@@ -9,7 +9,7 @@ import { replayCommand } from '../../src/adapters/journal/commands.js'
 import { unframe } from '../../src/adapters/journal/journal.js'
 import { loadScenario } from '../../src/model/load.js'
 import type { Scenario } from '../../src/model/schema.js'
-import { restoreScheduler, type Scheduler, type SchedulerSnapshot } from '../../src/solver/scheduler.js'
+import { restoreScheduler, type Scheduler, type SchedulerSnapshot } from '../../src/solver/scheduler/index.js'
 import { CRASH_NOW, crashScenario } from '../journal/crash-fixture.js'
 import { pgUnavailable, type PgServer } from './server.js'
 

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLpBackend } from '../../src/adapters/lp/backend.js'
 import { readScenario } from '../../src/cli/io.js'
-import { createScheduler, type Scheduler } from '../../src/solver/scheduler.js'
+import { createScheduler, type Scheduler } from '../../src/solver/scheduler/index.js'
 import { createQuotaGate, keptBackRanges, planSlots } from '../../src/solver/plan/apply.js'
 import { planCapacity, type CapacityPlan } from '../../src/solver/plan/plan.js'
 import { TerminplanError } from '../../src/model/errors.js'

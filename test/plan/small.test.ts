@@ -16,7 +16,7 @@ import { solveLp } from '../../src/solver/lp/verify.js'
 import { buildPlanLp, DEFAULT_PLAN_WEIGHTS, odsKey, type PlanWeights } from '../../src/solver/plan/lp.js'
 import { planCapacity } from '../../src/solver/plan/plan.js'
 import { extractDemand, extractSupply } from '../../src/solver/plan/supply-demand.js'
-import { createScheduler } from '../../src/solver/scheduler.js'
+import { createScheduler } from '../../src/solver/scheduler/index.js'
 import { createQuotaGate } from '../../src/solver/plan/apply.js'
 import { smallScenario } from './fixtures.js'
 

@@ -8,7 +8,7 @@ import type { ErrorCode } from '../../src/model/errors.js'
 import { loadScenario } from '../../src/model/load.js'
 import type { Slot } from '../../src/model/requests.js'
 import type { Notification } from '../../src/solver/ports.js'
-import { createScheduler, type Scheduler } from '../../src/solver/scheduler.js'
+import { createScheduler, type Scheduler } from '../../src/solver/scheduler/index.js'
 import { validScenario } from '../model/fixtures.js'
 
 export interface CommandContext {

@@ -15,7 +15,7 @@ import { TerminplanError } from '../../src/model/errors.js'
 import { loadScenario } from '../../src/model/load.js'
 import { createRng } from '../../src/model/random.js'
 import type { Scenario } from '../../src/model/schema.js'
-import { createScheduler, restoreScheduler, type Scheduler, type SchedulerEventName, type SchedulerSnapshot } from '../../src/solver/scheduler.js'
+import { createScheduler, restoreScheduler, type Scheduler, type SchedulerEventName, type SchedulerSnapshot } from '../../src/solver/scheduler/index.js'
 import { validScenario, type Loose } from '../model/fixtures.js'
 import { smallScenario } from '../plan/fixtures.js'
 

@@ -13,7 +13,7 @@ import { runCli } from '../../src/cli/program.js'
 import { TerminplanError } from '../../src/model/errors.js'
 import { DEFAULT_LIMITS, parseLimitsSpec, resolveLimits, type InputLimits } from '../../src/model/limits.js'
 import { loadScenario, parseScenarioJson } from '../../src/model/load.js'
-import { createScheduler, restoreScheduler } from '../../src/solver/scheduler.js'
+import { createScheduler, restoreScheduler } from '../../src/solver/scheduler/index.js'
 import { validScenario, type Loose } from '../model/fixtures.js'
 
 function thrownBy(f: () => unknown): TerminplanError {

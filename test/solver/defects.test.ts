@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { TerminplanError } from '../../src/model/errors.js'
 import { loadScenario } from '../../src/model/load.js'
 import type { ScenarioInput } from '../../src/model/schema.js'
-import { createScheduler, restoreScheduler, type Scheduler } from '../../src/solver/scheduler.js'
+import { createScheduler, restoreScheduler, type Scheduler } from '../../src/solver/scheduler/index.js'
 
 const ALL = [1, 2, 3, 4, 5, 6, 7]
 

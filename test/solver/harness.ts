@@ -33,7 +33,7 @@ import {
   type Hold,
   type Scheduler,
   type SchedulerEventName,
-} from '../../src/solver/scheduler.js'
+} from '../../src/solver/scheduler/index.js'
 import type { SearchRequest, Slot } from '../../src/model/requests.js'
 import { MIN, Reference, plusDays, type RefAppointment, type RefEvent, type RefHold, type RefRequest, type RefSlot } from './reference.js'
 

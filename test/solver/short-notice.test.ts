@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { loadScenario } from '../../src/model/load.js'
-import { createScheduler } from '../../src/solver/scheduler.js'
+import { createScheduler } from '../../src/solver/scheduler/index.js'
 import { TerminplanError } from '../../src/model/errors.js'
 import { townInput } from '../sim/town.js'
 

@@ -5,7 +5,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { createLpBackend } from '../../src/adapters/lp/index.js'
 import { entryPriority, matchWaitlist, slotPreference, type MatchResult } from '../../src/solver/batch-match.js'
-import { INTERNALS, type Scheduler, type SchedulerInternals } from '../../src/solver/scheduler.js'
+import { enginePort, type Scheduler } from '../../src/solver/scheduler/index.js'
 import { apptId, entry, start, T, town } from './fixtures.js'
 
 const lp = createLpBackend('highs')
@@ -20,7 +20,9 @@ interface FreeSlot {
 
 /** The best Σ weight over all ways to give each entry at most one slot, no two overlapping at one staff member. */
 function bruteForce(s: Scheduler, slots: FreeSlot[], fits: (entryId: string, slot: FreeSlot) => boolean): number {
-  const { engine, ctx } = (s as unknown as Record<symbol, () => SchedulerInternals>)[INTERNALS]()
+  const port = enginePort(s)
+  const { ctx } = port
+  const engine = port.offerEngine()
   const recs = [...engine.wl.entries.values()].filter((r) => r.state === 'waiting')
   const chosen: FreeSlot[] = []
   let best = 0

@@ -16,7 +16,7 @@
 import { loadScenario } from '../../src/model/load.js'
 import type { PolicySchema, ScenarioInput } from '../../src/model/schema.js'
 import type { Notification, NotificationSink } from '../../src/solver/ports.js'
-import { createScheduler, type Scheduler, type SchedulerEventName, type SchedulerEvents, type SchedulerOptions } from '../../src/solver/scheduler.js'
+import { createScheduler, type Scheduler, type SchedulerEventName, type SchedulerEvents, type SchedulerOptions } from '../../src/solver/scheduler/index.js'
 import type { z } from 'zod'
 
 export const NOW = '2026-06-01T07:00:00+02:00'

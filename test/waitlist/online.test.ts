@@ -9,7 +9,7 @@ import { TerminplanError } from '../../src/model/errors.js'
 import { loadScenario } from '../../src/model/load.js'
 import type { ScenarioInput } from '../../src/model/schema.js'
 import type { Notification } from '../../src/solver/ports.js'
-import { createScheduler, restoreScheduler, type Appointment, type Offer, type Scheduler } from '../../src/solver/scheduler.js'
+import { createScheduler, restoreScheduler, type Appointment, type Offer, type Scheduler } from '../../src/solver/scheduler/index.js'
 import { MIN, Reference } from '../solver/reference.js'
 import { DATE, NOW, T, apptId, entry, plus20, record, start, town, type Driven } from './fixtures.js'
 

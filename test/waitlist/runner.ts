@@ -53,7 +53,7 @@ import {
   type Offer,
   type Scheduler,
   type SchedulerEventName,
-} from '../../src/solver/scheduler.js'
+} from '../../src/solver/scheduler/index.js'
 import { buildScenario, commandArb, fmtTime, scenarioSpecArb, type Command as SlotCommand } from '../solver/harness.js'
 import { MIN, Reference, plusDays, type RefAppointment, type RefHold, type RefOfferGroup, type RefSlot } from '../solver/reference.js'
 import { comboOf, WaitModel, type ModelEntry, type SlotMs } from './model.js'

@@ -23,9 +23,13 @@
 import { TerminplanError, fail, type ValidationIssue } from '../../model/errors.js'
 import type { AcceptOfferOptions, ConfirmOptions, HoldOptions, JoinWaitlistRequest, SearchRequest, Slot } from '../../model/requests.js'
 import type { Scenario } from '../../model/schema.js'
+import type { OverlayInput } from '../../model/overlay.js'
 import { Listeners, sendNotification } from '../../solver/listeners.js'
 import type { Notification, NotificationSink } from '../../solver/ports.js'
 import {
+  ENGINE,
+  type ChangeRecord,
+  type ChangeResult,
   createScheduler,
   restoreScheduler,
   type Appointment,
@@ -38,7 +42,7 @@ import {
   type SchedulerOptions,
   type SchedulerSnapshot,
   type WaitlistView,
-} from '../../solver/scheduler.js'
+} from '../../solver/scheduler/index.js'
 import type { SearchResult } from '../../solver/search.js'
 import { applyCommand, normaliseArgs, replayCommand, type CommandName } from './commands.js'
 import type { JournalEntry } from './journal.js'
@@ -119,6 +123,10 @@ export interface CityScheduler extends SchedulerReads {
   declineOffer(offerId: string): Promise<void>
   offer(entryId: string, slot: Slot): Promise<Offer>
   setAutoOffer(on: boolean): Promise<void>
+  reschedule(appointmentId: string, slot: Slot, opts?: ConfirmOptions): Promise<Appointment>
+  applyChange(change: OverlayInput): Promise<ChangeResult>
+  /** The scenario's changes since load (Scheduler.changes). */
+  changes(): ChangeRecord[]
 
 }
 
@@ -127,7 +135,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 class CitySchedulerImpl implements CityScheduler {
   readonly city: string
   readonly instance: string
-  model!: Scheduler['model']
   private readonly store: PgJournalStore
   private readonly options: CitySchedulerOptions
   private readonly clock: () => number
@@ -247,7 +254,6 @@ class CitySchedulerImpl implements CityScheduler {
 
   private adopt(s: Scheduler): void {
     this.inner = s
-    this.model = s.model
     for (const event of this.forwarded) s.on(event, (payload) => this.outbox.push({ event, payload }))
   }
 
@@ -258,7 +264,7 @@ class CitySchedulerImpl implements CityScheduler {
     this.outbox.mode = 'drop'
     let s: Scheduler
     try {
-      s = restoreScheduler(this.options.scenario, snap.snapshot, { notifications: this.gate(), waitlist: { autoOffer: snap.autoOffer }, limits: this.options.limits })
+      s = restoreScheduler(this.options.scenario, snap.snapshot, { notifications: this.gate(), waitlist: { autoOffer: snap.autoOffer }, limits: this.options.limits, horizon: this.options.horizon })
     } catch (e) {
       if (!(e instanceof TerminplanError)) throw e
       throw new TerminplanError(e.code, `${this.store.where}#snapshot-${snap.seq}: ${e.message}`, e.issues)
@@ -500,12 +506,29 @@ class CitySchedulerImpl implements CityScheduler {
   setAutoOffer(on: boolean) {
     return this.command('setAutoOffer', [on]) as Promise<void>
   }
+  reschedule(appointmentId: string, slot: Slot, opts?: ConfirmOptions) {
+    return this.command('reschedule', [appointmentId, slot, opts]) as Promise<Appointment>
+  }
+  applyChange(change: OverlayInput) {
+    return this.command('applyChange', [change]) as Promise<ChangeResult>
+  }
+  changes(): ChangeRecord[] {
+    return this.s().changes()
+  }
+  /** The scheduler behind it, for enginePort (batch matching on the leader). */
+  [ENGINE](): Scheduler {
+    return this.s()
+  }
 
   // ---- reads ---------------------------------------------------------------------------------------
 
   private s(): Scheduler {
     if (!this.inner) throw storeError(new Error('the state is being rebuilt'), `reading city ${this.city}`)
     return this.inner
+  }
+  /** The compiled scenario in force (a live change replaces it). */
+  get model(): Scheduler['model'] {
+    return this.s().model
   }
   search(req: SearchRequest): SearchResult {
     return this.s().search(req)

@@ -7,7 +7,8 @@
  */
 import { fail, TerminplanError } from '../../model/errors.js'
 import type { AcceptOfferOptions, ConfirmOptions, HoldOptions, JoinWaitlistRequest, Slot } from '../../model/requests.js'
-import type { Scheduler } from '../../solver/scheduler.js'
+import type { OverlayInput } from '../../model/overlay.js'
+import type { Scheduler } from '../../solver/scheduler/index.js'
 
 export interface CommandSpec {
   /** Runs the command; its result. */
@@ -30,6 +31,9 @@ export const COMMANDS = {
   acceptOffer: { apply: (s, a) => s.acceptOffer(a[0] as string, a[1] as AcceptOfferOptions | undefined), ret: id, booking: true },
   declineOffer: { apply: (s, a) => s.declineOffer(a[0] as string), booking: false },
   offer: { apply: (s, a) => s.offer(a[0] as string, a[1] as Slot), ret: id, booking: false },
+  reschedule: { apply: (s, a) => s.reschedule(a[0] as string, a[1] as Slot, a[2] as ConfirmOptions | undefined), ret: id, booking: true },
+  /** A live change; durable before it is acknowledged, like a booking (it moves bookings). */
+  applyChange: { apply: (s, a) => s.applyChange(a[0] as OverlayInput), ret: (v) => (v as { scenarioHash: string }).scenarioHash, booking: true },
   setAutoOffer: {
     apply: (s, a) => {
       if (typeof a[0] !== 'boolean') fail('COMMAND_INVALID', '$.on', 'invalid_type', 'setAutoOffer takes true or false')

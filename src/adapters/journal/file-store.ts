@@ -6,7 +6,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { fail } from '../../model/errors.js'
-import type { SchedulerSnapshot } from '../../solver/scheduler.js'
+import type { SchedulerSnapshot } from '../../solver/scheduler/index.js'
 import type { ValidationIssue } from '../../model/errors.js'
 import {
   encodeEntry,

@@ -13,11 +13,12 @@ import * as path from 'node:path'
 import { TerminplanError, fail, type ValidationIssue } from '../../model/errors.js'
 import type { AcceptOfferOptions, ConfirmOptions, HoldOptions, JoinWaitlistRequest, SearchRequest, Slot } from '../../model/requests.js'
 import type { Scenario } from '../../model/schema.js'
+import type { OverlayInput } from '../../model/overlay.js'
 import type { Notification, NotificationSink } from '../../solver/ports.js'
 import { Listeners, sendNotification } from '../../solver/listeners.js'
 import {
   createScheduler,
-  INTERNALS,
+  ENGINE,
   restoreScheduler,
   type Appointment,
   type CapacityStats,
@@ -26,11 +27,12 @@ import {
   type Scheduler,
   type SchedulerEventName,
   type SchedulerEvents,
-  type SchedulerInternals,
+  type ChangeRecord,
+  type ChangeResult,
   type SchedulerOptions,
   type SchedulerSnapshot,
   type WaitlistView,
-} from '../../solver/scheduler.js'
+} from '../../solver/scheduler/index.js'
 import type { SearchResult } from '../../solver/search.js'
 import { applyCommand, isBooking, normaliseArgs, replayCommand } from './commands.js'
 import { FileJournalStore } from './file-store.js'
@@ -89,7 +91,6 @@ function withFile(e: unknown, file: string): unknown {
 }
 
 class JournaledSchedulerImpl implements JournaledScheduler {
-  readonly model: Scheduler['model']
   recovery!: JournalRecovery
   readonly journalDir: string
   private inner!: Scheduler
@@ -101,6 +102,7 @@ class JournaledSchedulerImpl implements JournaledScheduler {
   private readonly store: FileJournalStore
   private n = 0
   private autoOffer = true
+  private horizon: OpenSchedulerOptions['horizon']
   private issues: ValidationIssue[] = []
   private draining = false
   /** Why commands are refused: closed, or a failure left memory ahead of the journal. */
@@ -112,6 +114,7 @@ class JournaledSchedulerImpl implements JournaledScheduler {
     if (!['bookings', 'all', 'none'].includes(mode)) fail('COMMAND_INVALID', '$.fsync', 'invalid_value', 'fsync must be bookings, all or none')
     this.fsyncMode = mode
     this.sink = options.notifications
+    this.horizon = options.horizon
     this.journalDir = path.resolve(options.journal)
     this.store = new FileJournalStore(this.journalDir)
     this.store.acquireLease(`pid ${process.pid}`)
@@ -121,14 +124,13 @@ class JournaledSchedulerImpl implements JournaledScheduler {
       this.store.abandon()
       throw e
     }
-    this.model = this.inner.model
     this.drain()
   }
 
   private innerOptions() {
     const outbox = this.outbox
     const gate: NotificationSink | undefined = this.sink && { send: (n: Notification) => outbox.push({ note: structuredClone(n) }) }
-    return { notifications: gate, waitlist: { autoOffer: this.autoOffer } }
+    return { notifications: gate, waitlist: { autoOffer: this.autoOffer }, horizon: this.horizon }
   }
 
   private recover(options: OpenSchedulerOptions): JournalRecovery {
@@ -273,8 +275,19 @@ class JournaledSchedulerImpl implements JournaledScheduler {
   setAutoOffer(on: boolean): void {
     this.run('setAutoOffer', [on])
   }
+  reschedule(appointmentId: string, slot: Slot, opts?: ConfirmOptions): Appointment {
+    return this.run('reschedule', [appointmentId, slot, opts]) as Appointment
+  }
+  applyChange(change: OverlayInput): ChangeResult {
+    return this.run('applyChange', [change]) as ChangeResult
+  }
 
   // ---- reads ----------------------------------------------------------------------------------------
+
+  /** The compiled scenario in force (a live change replaces it). */
+  get model(): Scheduler['model'] {
+    return this.inner.model
+  }
 
   search(req: SearchRequest): SearchResult {
     return this.inner.search(req)
@@ -306,9 +319,12 @@ class JournaledSchedulerImpl implements JournaledScheduler {
   offers(): Offer[] {
     return this.inner.offers()
   }
-  /** For batch matching (matchWaitlist), which reads the engine's state and offers through `offer`. */
-  [INTERNALS](): SchedulerInternals {
-    return (this.inner as unknown as { [INTERNALS]: () => SchedulerInternals })[INTERNALS]()
+  changes(): ChangeRecord[] {
+    return this.inner.changes()
+  }
+  /** The scheduler it journals, for batch matching (matchWaitlist), which offers through `offer`. */
+  [ENGINE](): Scheduler {
+    return this.inner
   }
 
   // ---- journal --------------------------------------------------------------------------------------

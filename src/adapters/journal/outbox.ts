@@ -4,7 +4,7 @@
  * crash, by the leader, or belong to a command whose result nobody saw).
  */
 import type { Notification } from '../../solver/ports.js'
-import type { SchedulerEventName } from '../../solver/scheduler.js'
+import type { SchedulerEventName } from '../../solver/scheduler/index.js'
 
 export type Outgoing = { event: SchedulerEventName; payload: unknown } | { note: Notification }
 

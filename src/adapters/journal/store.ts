@@ -13,7 +13,7 @@
  * - the lease names the one writer: `acquireLease` takes it (or says who has it).
  */
 import type { ValidationIssue } from '../../model/errors.js'
-import type { SchedulerSnapshot } from '../../solver/scheduler.js'
+import type { SchedulerSnapshot } from '../../solver/scheduler/index.js'
 import type { JournalEntry } from './journal.js'
 
 export type Awaitable<T> = T | Promise<T>

@@ -4,7 +4,7 @@
  * and where one more staff hour would serve the most citizens within the target.
  */
 import type { Command } from 'commander'
-import { createScheduler } from '../../solver/scheduler.js'
+import { createScheduler } from '../../solver/scheduler/index.js'
 import { TerminplanError } from '../../model/errors.js'
 import { formatInstant, isValidLocalDate, startOfLocalDay } from '../../model/tz.js'
 import { createLpBackend, LP_BACKENDS, type LpBackendName } from '../../adapters/lp/index.js'

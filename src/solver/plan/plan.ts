@@ -20,7 +20,7 @@
 import { fail, isTerminplanError, TerminplanError } from '../../model/errors.js'
 import { compile, type Model } from '../../model/compile.js'
 import type { Scenario } from '../../model/schema.js'
-import type { Scheduler } from '../scheduler.js'
+import type { Scheduler } from '../scheduler/index.js'
 import type { LpBackend } from '../lp/port.js'
 import { solveLp, type CheckedLpResult } from '../lp/verify.js'
 import { Deadline, timeoutError } from '../budget.js'

@@ -6,7 +6,7 @@
  */
 import type { LpBackend } from '../lp/port.js'
 import { planCapacity } from '../plan/plan.js'
-import type { Scheduler } from '../scheduler.js'
+import type { Scheduler } from '../scheduler/index.js'
 import type { SimulationOptions } from './options.js'
 import type { PublicGate } from './policies/policy.js'
 

@@ -16,7 +16,7 @@
 import pg from 'pg'
 import { TerminplanError, fail } from '../../../model/errors.js'
 import type { ValidationIssue } from '../../../model/errors.js'
-import type { SchedulerSnapshot } from '../../../solver/scheduler.js'
+import type { SchedulerSnapshot } from '../../../solver/scheduler/index.js'
 import { isCommand } from '../commands.js'
 import { crc32Hex, entryHead, frame, unframe, type JournalEntry } from '../journal.js'
 import type { JournalStore, Lease, LeaseResult, StoreRead, StoredSnapshot } from '../store.js'

@@ -1,5 +1,5 @@
 /** The policies by name. */
-import type { Scheduler } from '../../scheduler.js'
+import type { Scheduler } from '../../scheduler/index.js'
 import { PlanQuotas } from '../quotas.js'
 import type { PolicyName } from '../types.js'
 import { fcfs14Policy, fcfsPolicy } from './fcfs.js'

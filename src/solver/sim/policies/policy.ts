@@ -3,7 +3,7 @@
  * One module per policy; the run (simulate.ts) calls these hooks and nothing else differs.
  */
 import type { LpBackend } from '../../lp/port.js'
-import type { Scheduler } from '../../scheduler.js'
+import type { Scheduler } from '../../scheduler/index.js'
 import type { SimulationOptions } from '../options.js'
 import type { Citizen } from '../citizens.js'
 import type { PolicyName } from '../types.js'

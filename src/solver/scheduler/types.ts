@@ -1,0 +1,177 @@
+/** The scheduler's public shapes: views of its records, events, options and the command facade. */
+import type { ValidationIssue } from '../../model/errors.js'
+import type { Model } from '../../model/compile.js'
+import type { AcceptOfferOptions, ConfirmOptions, HoldOptions, JoinWaitlistRequest, SearchRequest, Slot } from '../../model/requests.js'
+import type { Notification, NotificationSink } from '../ports.js'
+import type { SearchResult } from '../search.js'
+import type { OverlayInput } from '../../model/overlay.js'
+import type { ChangeRecord, SchedulerSnapshot } from './snapshot-schema.js'
+
+export interface Appointment {
+  id: string
+  officeId: string
+  staffId: string
+  start: string
+  end: string
+  services: string[]
+  citizenId?: string
+}
+
+export interface Hold {
+  id: string
+  expiresAt: string
+  slot: Slot
+  citizenId: string
+}
+
+export interface FreedRange {
+  officeId: string
+  staffId: string
+  start: string
+  end: string
+}
+
+export interface Offer {
+  id: string
+  entryId: string
+  citizenId: string
+  slot: Slot
+  expiresAt: string
+}
+
+export interface WaitlistView {
+  id: string
+  citizenId: string
+  services: string[]
+  priority: 'normal' | 'urgent'
+  createdAt: string
+  /** When this citizen should have an appointment (latest date or 14 days after joining). */
+  due: string
+  state: 'waiting' | 'offered'
+  offerId?: string
+}
+
+export interface SchedulerEvents {
+  held: { hold: Hold }
+  confirmed: { appointment: Appointment; holdId: string }
+  cancelled: { appointment: Appointment; frozenUntil: string }
+  expired: { hold: Hold }
+  freed: FreedRange & { reason: 'cancelled' | 'rescheduled' | 'expired' | 'offer_declined' | 'offer_expired' | 'offer_withdrawn' }
+  offer: { offer: Offer }
+  offerAccepted: { offer: Offer; appointment: Appointment }
+  offerDeclined: { offer: Offer }
+  offerExpired: { offer: Offer }
+  /** Another citizen accepted the same broadcast slot, or the citizen left the waitlist. */
+  offerWithdrawn: { offer: Offer }
+  waitlistJoined: { entry: WaitlistView }
+  waitlistLeft: { entry: WaitlistView; reason: 'left' | 'served' }
+  /** A live change (or a horizon roll) took effect; what it did to existing bookings. */
+  changed: { change: ChangeResult }
+  /** An appointment moved: by a live change to another staff member, or by reschedule. */
+  appointmentMoved: { appointment: Appointment; previous: Appointment; reason: 'replanned' | 'rescheduled' }
+  /** A live change took an appointment's time away; `offer` is the alternative held, if any. */
+  appointmentDisrupted: { appointment: Appointment; offer?: Offer; entry?: WaitlistView }
+  /** A notification sink threw or rejected; the command had already succeeded. */
+  notificationFailed: { notification: Notification; error: unknown }
+}
+export type SchedulerEventName = keyof SchedulerEvents
+
+/** What a live change did (applyChange's result and the `changed` event). */
+export interface ChangeResult {
+  /** The change's position in the change log (0-based); −1 for a horizon roll. */
+  index: number
+  name: string
+  /** Hash of the scenario now in force. */
+  scenarioHash: string
+  /** Appointments whose time was taken away. */
+  affected: number
+  /** … moved to another staff member at the same office and time. */
+  moved: number
+  /** … offered the nearest alternative, held for them (they are on the waitlist, urgent). */
+  offered: number
+  /** … with no alternative now: reported, and on the waitlist (urgent) when they have a citizen id and there is room. */
+  unplaceable: number
+  /** Per affected appointment, in start order. */
+  outcomes: { appointmentId: string; outcome: 'moved' | 'offered' | 'unplaceable'; staffId?: string; offerId?: string; entryId?: string }[]
+  /** Open holds and offers whose slot the change removed (their citizens are told by the events). */
+  holdsDropped: number
+  offersWithdrawn: number
+  /** Whether the same-slot matching was exact on every overlap component (see replan/same-slot.ts). */
+  exact: boolean
+}
+
+export interface CapacityStats {
+  capacityUnits: number
+  freeUnits: number
+  heldUnits: number
+  bookedUnits: number
+  frozenUnits: number
+  /** Units held for open waitlist offers. */
+  offeredUnits: number
+}
+
+
+export interface SchedulerOptions {
+  /** The current time: ISO 8601 with offset, or epoch ms. */
+  now: string | number
+  /**
+   * Scenario appointments that cannot be placed (overlap, outside working time, missing skill):
+   * `strict` (default) rejects the scenario listing them all; `report` loads the others and lists
+   * the conflicts in `loadIssues()`.
+   */
+  existingAppointments?: 'strict' | 'report'
+  /** Where offers, confirmations, reminders and expiries go (the embedder sends them). */
+  notifications?: NotificationSink
+  /**
+   * `autoOffer` (default true): freed capacity, newly released days and new entries are offered
+   * to waiting citizens at once. Off when a batch matcher (`matchWaitlist`) decides instead.
+   */
+  waitlist?: { autoOffer?: boolean }
+  /** Input limits: `waitlistSize` live entries at most (default DEFAULT_LIMITS.waitlistSize); joins beyond it are LIMIT_EXCEEDED. */
+  limits?: { waitlistSize?: number }
+  /**
+   * `fixed` (default): the scenario's horizon. `rolling`: at each local midnight the horizon
+   * moves to start today (same length), so the next booking day opens and past days leave memory.
+   */
+  horizon?: 'fixed' | 'rolling'
+}
+
+export interface Scheduler {
+  readonly model: Model
+  search(req: SearchRequest): SearchResult
+  hold(slot: Slot, opts: HoldOptions): Hold
+  confirm(holdId: string, opts?: ConfirmOptions): Appointment
+  cancel(appointmentId: string): void
+  setNow(now: string | number): void
+  now(): string
+  appointments(): Appointment[]
+  holds(): Hold[]
+  stats(): CapacityStats
+  /** Read-only view of the units taken at staff member `p` (by index); for tools and checks. */
+  busyUnits(p: number): Readonly<Uint32Array>
+  snapshot(): SchedulerSnapshot
+  loadIssues(): ValidationIssue[]
+  /** Puts a citizen on the waitlist; a fitting free slot is offered at once. */
+  joinWaitlist(entry: JoinWaitlistRequest): WaitlistView
+  leaveWaitlist(entryId: string): void
+  /** Waiting citizens, best first. */
+  waitlist(): WaitlistView[]
+  offers(): Offer[]
+  acceptOffer(offerId: string, opts?: AcceptOfferOptions): Appointment
+  declineOffer(offerId: string): void
+  /** Offers a concrete free slot to a waiting citizen (what batch matching does with its result). */
+  offer(entryId: string, slot: Slot): Offer
+  /** Turns automatic offers on or off (see SchedulerOptions.waitlist). */
+  setAutoOffer(on: boolean): void
+  /**
+   * Applies a live change — an overlay of absences (sick calls), shifts, closures, opening hours,
+   * service durations, staff — atomically, or rejects it with a typed error and no change. The
+   * appointments it takes time from are re-planned (see ChangeResult) and their citizens told once.
+   */
+  applyChange(change: OverlayInput): ChangeResult
+  /** Moves an appointment to `slot` atomically: the old time is freed only if the new one is taken. Same services, same rules as a booking. */
+  reschedule(appointmentId: string, slot: Slot, opts?: ConfirmOptions): Appointment
+  /** The changes applied since the scenario was loaded, in order. */
+  changes(): ChangeRecord[]
+  on<E extends SchedulerEventName>(event: E, handler: (e: SchedulerEvents[E]) => void): () => void
+}
