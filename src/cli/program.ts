@@ -13,6 +13,7 @@ import { registerImport } from './commands/import.js'
 import { registerPlan } from './commands/plan.js'
 import { registerSimulate } from './commands/simulate.js'
 import { registerServe } from './commands/serve.js'
+import { registerChange } from './commands/change.js'
 
 export interface CliIo {
   stdout: (s: string) => void
@@ -30,7 +31,7 @@ const processIo: CliIo = {
   isTTY: process.stderr.isTTY === true,
 }
 
-const commandModules: RegisterCommand[] = [registerMatch, registerIcs, registerImport, registerPlan, registerSimulate, registerServe]
+const commandModules: RegisterCommand[] = [registerMatch, registerIcs, registerImport, registerPlan, registerSimulate, registerServe, registerChange]
 
 function formatSummary(sum: ReturnType<typeof summarizeModel>): string {
   const rows: [string, string | number][] = [
