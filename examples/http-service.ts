@@ -1,6 +1,6 @@
 /**
  * The HTTP booking service on the built-in Berlin example, on a free port: book an appointment
- * over fetch (search → hold → confirm), see a rejection's shape, read a metric, stop.
+ * over fetch (search → hold → confirm), move it (reschedule), see a rejection's shape, read a metric, stop.
  * Run: npx tsx examples/http-service.ts      (the command line: npx terminplan serve berlin)
  */
 import { createScheduler } from '../src/index.js'
@@ -29,8 +29,12 @@ console.log(`hold ${hold.body.id} until ${hold.body.expiresAt}`)
 const booked = await post(`/holds/${hold.body.id}/confirm`, undefined, { 'idempotency-key': 'req-1' })
 console.log(`${booked.status}: appointment ${booked.body.id} at ${booked.body.officeId} ${booked.body.start}`)
 
-// The same slot for someone else: 409 with the library's code and path.
-const taken = await post('/holds', { ...found.slots[0], citizenId: 'c-0815' })
+// The citizen would rather come at the second time found: move the appointment there (same key on a retry).
+const moved = await post(`/appointments/${booked.body.id}/reschedule`, found.slots[1], { 'idempotency-key': 'move-1' })
+console.log(`${moved.status}: appointment ${moved.body.id} now at ${moved.body.officeId} ${moved.body.start}`)
+
+// The new slot for someone else: 409 with the library's code and path.
+const taken = await post('/holds', { ...found.slots[1], citizenId: 'c-0815' })
 console.log(`${taken.status}: ${taken.body.code} ${taken.body.issues[0].path} ${taken.body.issues[0].code}`)
 
 const metrics = await (await fetch(base + '/metrics')).text()

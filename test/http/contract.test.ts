@@ -85,6 +85,13 @@ describe('OpenAPI contract', () => {
     await checked('POST', `/holds/${hold.id}/confirm`) // no key: the hold is gone, 404
     await checked('GET', '/appointments?officeId=east&from=2026-06-02')
     await checked('GET', '/appointments?limit=-1')
+    // Reschedule to the second slot found, replay, then into a taken slot (409) and a bad one (400).
+    const moved = (await checked('POST', `/appointments/${appt.id}/reschedule`, slots[1], { 'idempotency-key': 'm1' })).body
+    expect(moved).toEqual({ ...appt, start: slots[1].start, end: slots[1].end })
+    expect((await checked('POST', `/appointments/${appt.id}/reschedule`, slots[1], { 'idempotency-key': 'm1' })).body).toEqual(moved)
+    const booked = r.s.appointments().find((a) => a.id !== appt.id)!
+    await checked('POST', `/appointments/${appt.id}/reschedule`, { officeId: booked.officeId, staffId: booked.staffId, start: booked.start, end: booked.end, services: booked.services })
+    await checked('POST', `/appointments/${appt.id}/reschedule`, { ...slots[0], start: 'soon' })
     await checked('DELETE', `/appointments/${appt.id}`)
     await checked('DELETE', `/appointments/${appt.id}`)
 
@@ -107,6 +114,12 @@ describe('OpenAPI contract', () => {
     const e3 = (await checked('POST', '/waitlist', { citizenId: 'c-5', services: ['reg'], offices: ['east'] })).body
     await checked('DELETE', `/waitlist/${e3.id}`)
 
+    // A live change (sam off on Wednesday, when nothing is booked at South), a bad one, the log.
+    const change = (await checked('POST', '/changes', { name: 'sam off', changes: [{ kind: 'absence', staff: 'sam', from: '2026-06-03', to: '2026-06-03' }] })).body
+    expect(change).toMatchObject({ index: 0, affected: 0 })
+    await checked('POST', '/changes', { name: 'bad', changes: [{ kind: 'absence', staff: 'nobody', from: '2026-06-03', to: '2026-06-03' }] })
+    expect((await checked('GET', '/changes')).body).toHaveLength(1)
+
     await checked('GET', '/stats')
     await checked('GET', '/now')
     await checked('GET', '/health')
@@ -126,7 +139,7 @@ describe('OpenAPI contract', () => {
     const exercised = new Set([...seen].map((k) => k.split(' ').slice(0, 2).join(' ')))
     expect(documented.filter((d) => !exercised.has(d))).toEqual([])
     // Successes and failures of the commands were both checked.
-    for (const k of ['POST /holds 201', 'POST /holds 4XX', 'POST /holds/{holdId}/confirm 201', 'POST /offers/{offerId}/accept 201', 'POST /offers/{offerId}/accept 4XX', 'DELETE /waitlist/{entryId} 204'])
+    for (const k of ['POST /holds 201', 'POST /holds 4XX', 'POST /holds/{holdId}/confirm 201', 'POST /offers/{offerId}/accept 201', 'POST /offers/{offerId}/accept 4XX', 'DELETE /waitlist/{entryId} 204', 'POST /appointments/{appointmentId}/reschedule 200', 'POST /appointments/{appointmentId}/reschedule 4XX', 'POST /changes 201', 'POST /changes 4XX', 'GET /changes 200'])
       expect(seen, k).toContain(k)
   })
 

@@ -21,6 +21,7 @@ import { clockSync, createRunner, type ServiceContext } from './context.js'
 import { errorBody, handleError, httpError, STATUS_BY_CODE } from './errors.js'
 import { DEFAULT_GUARD_LIMITS, Guards, type GuardLimits } from './guards.js'
 import { ServiceMetrics, type MetricsOptions } from './metrics.js'
+import { changeRoutes } from './routes/changes.js'
 import { commandRoutes } from './routes/commands.js'
 import { eventRoutes, OfferStream } from './routes/events.js'
 import { opsRoutes } from './routes/ops.js'
@@ -199,9 +200,16 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
       info: {
         title: 'terminplan booking service',
         version: '0.1.0',
-        description: 'Search, hold, confirm and cancel appointments at citizen service offices; waitlist and offers. Errors are `{ code, message, issues: [{ path, code, message }] }`.',
+        description:
+          'Search, hold, confirm, reschedule and cancel appointments at citizen service offices; waitlist and offers; live changes for operators. Errors are `{ code, message, issues: [{ path, code, message }] }`.',
       },
-      tags: [{ name: 'booking' }, { name: 'waitlist' }, { name: 'views' }, { name: 'operations' }],
+      tags: [
+        { name: 'booking' },
+        { name: 'waitlist' },
+        { name: 'views' },
+        { name: 'changes', description: 'Live changes (sick calls, rosters, closures), for operators: the service has no authentication, so expose these routes only to the operator network' },
+        { name: 'operations' },
+      ],
     },
     transform: jsonSchemaTransform,
     transformObject: (d) => optionalBodies(('openapiObject' in d ? d.openapiObject : d.swaggerObject) as OpenAPIV3_1.Document),
@@ -211,6 +219,7 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
   await app.register(commandRoutes(c))
   await app.register(viewRoutes(c))
   await app.register(eventRoutes(c, stream))
+  await app.register(changeRoutes(c))
   await app.register(opsRoutes(c))
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 

@@ -1,6 +1,8 @@
 /**
  * Bot protection and load shedding, before a request reaches the scheduler:
- * - token buckets per citizen and per client on search and hold;
+ * - token buckets per citizen and per client on search and hold, per appointment and per client
+ *   on reschedule (a move takes a slot as a hold does), per client on live changes (each rebuilds
+ *   the booking state);
  * - a cap on open holds per citizen, and hold lifetimes no longer than the policy's, so holds
  *   cannot squat capacity;
  * - 503 when too many requests are in flight or the event loop lags (overload).
@@ -25,6 +27,12 @@ export interface RateLimits {
   holdPerClient: BucketOptions | null
   /** Read-only views per client (they copy whole lists, e.g. every appointment). Default 5/s, burst 20. */
   viewsPerClient: BucketOptions | null
+  /** Reschedules per appointment (a move takes a slot, as a hold does). Default one per 30 s, burst 3. */
+  reschedulePerAppointment: BucketOptions | null
+  /** Reschedules per client. Default 10 a minute, burst 10 (as holds: polling for a freed slot by moving into it gains no more than holding it). */
+  reschedulePerClient: BucketOptions | null
+  /** Live changes (POST /changes) per client: each rebuilds the booking state (about 0.7 s on Berlin). Default 10 a minute, burst 10. */
+  changesPerClient: BucketOptions | null
 }
 
 export interface GuardLimits extends RateLimits {
@@ -49,6 +57,9 @@ export const DEFAULT_GUARD_LIMITS: GuardLimits = {
   holdPerCitizen: { perSecond: 1 / 30, burst: 3 },
   holdPerClient: { perSecond: 1 / 6, burst: 10 },
   viewsPerClient: { perSecond: 5, burst: 20 },
+  reschedulePerAppointment: { perSecond: 1 / 30, burst: 3 },
+  reschedulePerClient: { perSecond: 1 / 6, burst: 10 },
+  changesPerClient: { perSecond: 1 / 6, burst: 10 },
   holdsPerCitizen: 1,
   maxInFlight: 1000,
   maxEventLoopLagMs: 1000,
@@ -76,6 +87,9 @@ export class Guards {
       holdPerCitizen: mk(limits.holdPerCitizen),
       holdPerClient: mk(limits.holdPerClient),
       viewsPerClient: mk(limits.viewsPerClient),
+      reschedulePerAppointment: mk(limits.reschedulePerAppointment),
+      reschedulePerClient: mk(limits.reschedulePerClient),
+      changesPerClient: mk(limits.changesPerClient),
     }
     if (!(Number.isInteger(limits.holdsPerCitizen) && limits.holdsPerCitizen >= 1)) throw new RangeError('holdsPerCitizen must be a whole number ≥ 1')
   }
@@ -110,14 +124,16 @@ export class Guards {
     throw httpError('OVERLOADED', '$', 'overloaded', 'the service is overloaded; try again shortly', { retryAfterSeconds: 1 })
   }
 
-  private take(name: keyof RateLimits, key: string, who: 'citizen' | 'client'): void {
+  /** Takes a token from bucket `name` for `key`, or throws RATE_LIMITED (with the waitlist hint when `hint`). */
+  private take(name: keyof RateLimits, key: string, who: 'citizen' | 'client' | 'appointment', hint = true): void {
     const b = this.buckets[name]
     if (!b) return
     const r = b.take(key)
     if (r.ok) return
-    this.metrics.rejected(who === 'citizen' ? 'rate_limit_citizen' : 'rate_limit_client')
+    this.metrics.rejected(`rate_limit_${who}`)
     const retry = Math.max(1, Math.ceil(r.retryAfterMs / 1000))
-    throw httpError('RATE_LIMITED', who === 'citizen' ? '$.citizenId' : '$', who === 'citizen' ? 'citizen_rate_limit' : 'client_rate_limit', `too many requests from this ${who}; retry after ${retry} s`, { retryAfterSeconds: retry, hint: WAITLIST_HINT })
+    const path = who === 'client' ? '$' : `$.${who}Id`
+    throw httpError('RATE_LIMITED', path, `${who}_rate_limit`, `too many requests ${who === 'appointment' ? 'for this appointment' : `from this ${who}`}; retry after ${retry} s`, hint ? { retryAfterSeconds: retry, hint: WAITLIST_HINT } : { retryAfterSeconds: retry })
   }
 
   view(req: FastifyRequest): void {
@@ -127,6 +143,17 @@ export class Guards {
   search(req: FastifyRequest, citizenId: string | undefined): void {
     this.take('searchPerClient', this.clientKey(req), 'client')
     if (citizenId !== undefined) this.take('searchPerCitizen', citizenId, 'citizen')
+  }
+
+  /** Rate limits for a reschedule: per client, then per appointment (its id: the service does not look up whose it is). */
+  reschedule(req: FastifyRequest, appointmentId: string): void {
+    this.take('reschedulePerClient', this.clientKey(req), 'client', false)
+    this.take('reschedulePerAppointment', appointmentId, 'appointment', false)
+  }
+
+  /** The rate limit for a live change. */
+  change(req: FastifyRequest): void {
+    this.take('changesPerClient', this.clientKey(req), 'client', false)
   }
 
   /** Rate limits, the hold cap and the lifetime cap for a hold request. */

@@ -4,9 +4,10 @@
  * describe what the Scheduler interface returns. OpenAPI is generated from both.
  */
 import { z } from 'zod'
-import { HoldOptionsSchema, IdSchema, InstantSchema, JoinWaitlistSchema, LocalDateSchema, SearchRequestSchema, ServiceListSchema, SlotSchema } from '../../model/index.js'
+import { HoldOptionsSchema, IdSchema, InstantSchema, JoinWaitlistSchema, LocalDateSchema, OverlaySchema, SearchRequestSchema, ServiceListSchema, SlotSchema } from '../../model/index.js'
+import { ChangeRecordSchema } from '../../solver/scheduler/index.js'
 
-export { SearchRequestSchema, SlotSchema }
+export { ChangeRecordSchema, OverlaySchema, SearchRequestSchema, SlotSchema }
 
 /**
  * A join over HTTP: the model's join request without `createdAt`. The time of joining sets the
@@ -17,6 +18,15 @@ export const JoinWaitlistBodySchema = JoinWaitlistSchema.omit({ createdAt: true 
 
 /** A hold request is the slot and the hold options side by side, so the library's paths (`$.start`, `$.citizenId`) are paths into the body. */
 export const HoldBodySchema = z.strictObject({ ...SlotSchema.shape, ...HoldOptionsSchema.shape })
+
+/**
+ * A reschedule's body is the new slot itself, so the library's paths (`$.start`, `$.services`) are
+ * paths into the body; the idempotency key comes in the header, as for confirm and accept.
+ */
+export const RescheduleBodySchema = SlotSchema
+
+/** A live change's body is an overlay (src/model/overlay.ts): the library's paths (`$.changes[0].staff`) point into it. */
+export const ChangeBodySchema = OverlaySchema
 
 /** Commands that take no body accept none or `{}`. */
 export const EmptyBodySchema = z.strictObject({}).nullish()
@@ -72,6 +82,27 @@ export const StatsSchema = z.object({
   bookedUnits: z.int(),
   frozenUnits: z.int(),
   offeredUnits: z.int(),
+})
+export const ChangeResultSchema = z.object({
+  index: z.int().describe("The change's position in GET /changes (0-based)"),
+  name: z.string(),
+  scenarioHash: z.string().describe('Hash of the scenario now in force'),
+  affected: z.int().describe('Appointments whose time the change took away'),
+  moved: z.int().describe('… moved to another staff member at the same office and time'),
+  offered: z.int().describe('… offered the nearest alternative, held for the citizen (urgent on the waitlist)'),
+  unplaceable: z.int().describe('… with no alternative now'),
+  outcomes: z.array(
+    z.object({
+      appointmentId: IdSchema,
+      outcome: z.enum(['moved', 'offered', 'unplaceable']),
+      staffId: IdSchema.optional(),
+      offerId: IdSchema.optional(),
+      entryId: IdSchema.optional(),
+    }),
+  ),
+  holdsDropped: z.int(),
+  offersWithdrawn: z.int(),
+  exact: z.boolean(),
 })
 export const NowSchema = z.object({ now: InstantSchema })
 export const HealthSchema = z.object({ status: z.enum(['ok', 'closing']) })

@@ -1,4 +1,4 @@
-/** The booking commands: search, hold, confirm, cancel; waitlist join/leave; offers accept/decline. */
+/** The booking commands: search, hold, confirm, reschedule, cancel; waitlist join/leave; offers accept/decline. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import type { ServiceContext } from '../context.js'
 import {
@@ -13,6 +13,7 @@ import {
   IdempotencyHeadersSchema,
   JoinWaitlistBodySchema,
   OfferIdParams,
+  RescheduleBodySchema,
   SearchRequestSchema,
   SearchResultSchema,
   WaitlistViewSchema,
@@ -61,6 +62,24 @@ export function commandRoutes(c: ServiceContext): FastifyPluginAsyncZod {
         const key = req.headers['idempotency-key']
         const a = c.run('confirm', () => c.s.confirm(req.params.holdId, key === undefined ? {} : { idempotencyKey: key }))
         return reply.code(201).send(a)
+      },
+    })
+
+    app.post('/appointments/:appointmentId/reschedule', {
+      schema: {
+        tags: ['booking'],
+        summary: 'Move an appointment to another slot (from a search), atomically: the old time is freed only once the new one is taken',
+        description:
+          'The body is the new slot; the services stay the same. Same rules as a booking (working time, skills, booking window). The freed time goes to waiting citizens first. Rate-limited per client and per appointment.',
+        params: AppointmentIdParams,
+        headers: IdempotencyHeadersSchema,
+        body: RescheduleBodySchema,
+        response: { 200: AppointmentSchema, ...errorResponses },
+      },
+      preHandler: async (req) => c.guards.reschedule(req, req.params.appointmentId),
+      handler: async (req) => {
+        const key = req.headers['idempotency-key']
+        return c.run('reschedule', () => c.s.reschedule(req.params.appointmentId, req.body, key === undefined ? {} : { idempotencyKey: key }))
       },
     })
 
