@@ -105,9 +105,12 @@ function subtract(a: Interval[], cut: Interval[]): Interval[] {
   return cur
 }
 
-export function compile(s: Scenario): Model {
+/**
+ * `unitMinutes` overrides the scenario's grid (a running scheduler keeps a grid that every time it
+ * has recorded lies on; see ScenarioVersions).
+ */
+export function compile(s: Scenario, unitMinutes: number = s.unitMinutes ?? defaultUnitMinutes(s)): Model {
   const zone = s.timezone
-  const unitMinutes = s.unitMinutes ?? defaultUnitMinutes(s)
   const unitMs = unitMinutes * 60_000
   const dates = horizonDates(s)
   const days = dates.length

@@ -32,6 +32,10 @@ export const SlotSchema = z.strictObject({
 })
 export type Slot = z.output<typeof SlotSchema>
 
+export const ChangeOptionsSchema = z.strictObject({
+  idempotencyKey: z.string().min(1).max(256).optional(),
+})
+
 export const HoldOptionsSchema = z.strictObject({
   citizenId: IdSchema,
   ttlMinutes: z.int().min(1).max(10080).optional(),

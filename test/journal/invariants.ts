@@ -26,8 +26,12 @@ export class InvariantChecker {
     this.ref = new Reference(scenario, 0)
   }
 
-  /** The problems found (empty: all invariants hold). */
-  check(s: Scheduler): string[] {
+  /**
+   * The problems found (empty: all invariants hold). Records that began before `since` (a live
+   * change's time) are exempt from the working-time and skill checks: a sick call does not undo
+   * an appointment in progress.
+   */
+  check(s: Scheduler, since = -Infinity): string[] {
     const problems: string[] = []
     const snap = s.snapshot()
     const recs: Rec[] = []
@@ -44,6 +48,7 @@ export class InvariantChecker {
     const ids = s.appointments().map((a) => a.id)
     if (new Set(ids).size !== ids.length) problems.push('an appointment id appears twice')
     for (const r of recs) {
+      if (r.start < since) continue
       if (!this.ref.insideWorking(r.staffId, r.officeId, r.start, r.end)) problems.push(`${r.what} lies outside working time (${r.staffId} ${new Date(r.start).toISOString()})`)
       if (r.services && !this.ref.skilled(r.staffId, r.services)) problems.push(`${r.what}: ${r.staffId} lacks a skill`)
     }

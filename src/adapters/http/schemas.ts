@@ -5,9 +5,9 @@
  */
 import { z } from 'zod'
 import { HoldOptionsSchema, IdSchema, InstantSchema, JoinWaitlistSchema, LocalDateSchema, OverlaySchema, SearchRequestSchema, ServiceListSchema, SlotSchema } from '../../model/index.js'
-import { ChangeRecordSchema } from '../../solver/scheduler/index.js'
+import { ChangeRecordSchema, ChangeResultSchema } from '../../solver/scheduler/index.js'
 
-export { ChangeRecordSchema, OverlaySchema, SearchRequestSchema, SlotSchema }
+export { ChangeRecordSchema, ChangeResultSchema, OverlaySchema, SearchRequestSchema, SlotSchema }
 
 /**
  * A join over HTTP: the model's join request without `createdAt`. The time of joining sets the
@@ -82,27 +82,6 @@ export const StatsSchema = z.object({
   bookedUnits: z.int(),
   frozenUnits: z.int(),
   offeredUnits: z.int(),
-})
-export const ChangeResultSchema = z.object({
-  index: z.int().describe("The change's position in GET /changes (0-based)"),
-  name: z.string(),
-  scenarioHash: z.string().describe('Hash of the scenario now in force'),
-  affected: z.int().describe('Appointments whose time the change took away'),
-  moved: z.int().describe('… moved to another staff member at the same office and time'),
-  offered: z.int().describe('… offered the nearest alternative, held for the citizen (urgent on the waitlist)'),
-  unplaceable: z.int().describe('… with no alternative now'),
-  outcomes: z.array(
-    z.object({
-      appointmentId: IdSchema,
-      outcome: z.enum(['moved', 'offered', 'unplaceable']),
-      staffId: IdSchema.optional(),
-      offerId: IdSchema.optional(),
-      entryId: IdSchema.optional(),
-    }),
-  ),
-  holdsDropped: z.int(),
-  offersWithdrawn: z.int(),
-  exact: z.boolean(),
 })
 export const NowSchema = z.object({ now: InstantSchema })
 export const HealthSchema = z.object({ status: z.enum(['ok', 'closing']) })

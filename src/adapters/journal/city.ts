@@ -29,6 +29,7 @@ import type { Notification, NotificationSink } from '../../solver/ports.js'
 import {
   ENGINE,
   type ChangeRecord,
+  type ChangeOptions,
   type ChangeResult,
   createScheduler,
   restoreScheduler,
@@ -124,7 +125,7 @@ export interface CityScheduler extends SchedulerReads {
   offer(entryId: string, slot: Slot): Promise<Offer>
   setAutoOffer(on: boolean): Promise<void>
   reschedule(appointmentId: string, slot: Slot, opts?: ConfirmOptions): Promise<Appointment>
-  applyChange(change: OverlayInput): Promise<ChangeResult>
+  applyChange(change: OverlayInput, opts?: ChangeOptions): Promise<ChangeResult>
   /** The scenario's changes since load (Scheduler.changes). */
   changes(): ChangeRecord[]
 
@@ -509,8 +510,8 @@ class CitySchedulerImpl implements CityScheduler {
   reschedule(appointmentId: string, slot: Slot, opts?: ConfirmOptions) {
     return this.command('reschedule', [appointmentId, slot, opts]) as Promise<Appointment>
   }
-  applyChange(change: OverlayInput) {
-    return this.command('applyChange', [change]) as Promise<ChangeResult>
+  applyChange(change: OverlayInput, opts?: ChangeOptions) {
+    return this.command('applyChange', [change, opts]) as Promise<ChangeResult>
   }
   changes(): ChangeRecord[] {
     return this.s().changes()

@@ -8,7 +8,7 @@
 import { fail, TerminplanError } from '../../model/errors.js'
 import type { AcceptOfferOptions, ConfirmOptions, HoldOptions, JoinWaitlistRequest, Slot } from '../../model/requests.js'
 import type { OverlayInput } from '../../model/overlay.js'
-import type { Scheduler } from '../../solver/scheduler/index.js'
+import type { ChangeOptions, Scheduler } from '../../solver/scheduler/index.js'
 
 export interface CommandSpec {
   /** Runs the command; its result. */
@@ -33,7 +33,7 @@ export const COMMANDS = {
   offer: { apply: (s, a) => s.offer(a[0] as string, a[1] as Slot), ret: id, booking: false },
   reschedule: { apply: (s, a) => s.reschedule(a[0] as string, a[1] as Slot, a[2] as ConfirmOptions | undefined), ret: id, booking: true },
   /** A live change; durable before it is acknowledged, like a booking (it moves bookings). */
-  applyChange: { apply: (s, a) => s.applyChange(a[0] as OverlayInput), ret: (v) => (v as { scenarioHash: string }).scenarioHash, booking: true },
+  applyChange: { apply: (s, a) => s.applyChange(a[0] as OverlayInput, a[1] as ChangeOptions | undefined), ret: (v) => (v as { scenarioHash: string }).scenarioHash, booking: true },
   setAutoOffer: {
     apply: (s, a) => {
       if (typeof a[0] !== 'boolean') fail('COMMAND_INVALID', '$.on', 'invalid_type', 'setAutoOffer takes true or false')

@@ -28,6 +28,7 @@ import {
   type SchedulerEventName,
   type SchedulerEvents,
   type ChangeRecord,
+  type ChangeOptions,
   type ChangeResult,
   type SchedulerOptions,
   type SchedulerSnapshot,
@@ -278,8 +279,8 @@ class JournaledSchedulerImpl implements JournaledScheduler {
   reschedule(appointmentId: string, slot: Slot, opts?: ConfirmOptions): Appointment {
     return this.run('reschedule', [appointmentId, slot, opts]) as Appointment
   }
-  applyChange(change: OverlayInput): ChangeResult {
-    return this.run('applyChange', [change]) as ChangeResult
+  applyChange(change: OverlayInput, opts?: ChangeOptions): ChangeResult {
+    return this.run('applyChange', [change, opts]) as ChangeResult
   }
 
   // ---- reads ----------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ import {
   type Slot,
 } from '../../model/requests.js'
 import { WaitlistEntrySchema, type WaitlistEntry } from '../../model/schema.js'
-import { localDateOf, parseInstant } from '../../model/tz.js'
+import { addDays, localDateOf, parseInstant } from '../../model/tz.js'
 import { popcount } from '../../model/bitset.js'
 import type { GridCalendar } from '../grid-calendar.js'
 import { compareIds, type AppointmentRec, type HoldRec, type Ledger, type OfferGroupRec, type OfferRec } from '../ledger.js'
@@ -32,7 +32,7 @@ import type { Notification, NotificationSink } from '../ports.js'
 import { Listeners, sendNotification } from '../listeners.js'
 import { comboKeyOf, compareEntries, type EntryRec } from '../waitlist.js'
 import type { Occupancy } from '../occupancy.js'
-import { search as runSearch, setContextNow, type SearchContext, type SearchResult } from '../search.js'
+import { fnv1a, search as runSearch, setContextNow, type SearchContext, type SearchResult } from '../search.js'
 import { SLOT_RULES, type SlotRuleCode } from '../slot-rules.js'
 import { checkIdArg, parseNow } from './args.js'
 import { applyLiveChange, rebuild } from './live.js'
@@ -42,6 +42,7 @@ import { BookingState } from './state.js'
 import type {
   Appointment,
   CapacityStats,
+  ChangeOptions,
   ChangeResult,
   Hold,
   Offer,
@@ -183,7 +184,7 @@ export class SchedulerImpl implements Scheduler {
     if (key === undefined) return undefined
     const prev = this.ledger.idempotency.get(key)
     if (!prev) return undefined
-    if (prev.holdId !== sourceId) fail('CONFLICT', '$.idempotencyKey', 'idempotency_key_reused', 'this idempotency key was used to confirm another hold or offer')
+    if (prev.holdId !== sourceId) fail('CONFLICT', '$.idempotencyKey', 'idempotency_key_reused', 'this idempotency key was used for another hold, offer or reschedule')
     const a = this.ledger.appointments.get(prev.appointmentId)
     if (a) return this.st.apptView(a)
     fail('CONFLICT', '$.idempotencyKey', 'appointment_cancelled', 'the appointment confirmed with this key has been cancelled since')
@@ -308,9 +309,12 @@ export class SchedulerImpl implements Scheduler {
     this.advanceTo(ms)
   }
 
-  /** Whether `ms` lies on a later local date than the rolling horizon's first day. */
+  /**
+   * Whether a rolling horizon should move: it starts yesterday (so last night's shifts that run
+   * past midnight keep their working time today) and `ms` is on a later date than that.
+   */
   private rollDue(ms: number): boolean {
-    return this.rolling && localDateOf(this.model.zone, ms) > this.model.scenario.horizon.start
+    return this.rolling && addDays(localDateOf(this.model.zone, ms), -1) > this.model.scenario.horizon.start
   }
 
   /**
@@ -321,10 +325,10 @@ export class SchedulerImpl implements Scheduler {
     let before = this.ctx.nowDay
     setContextNow(this.ctx, ms)
     if (this.rollDue(ms)) {
-      const today = localDateOf(this.model.zone, ms)
-      const k = this.model.dates.indexOf(today)
+      const start = addDays(localDateOf(this.model.zone, ms), -1)
+      const k = this.model.dates.indexOf(start)
       const shift = k >= 0 ? k : this.model.days
-      rebuild(this, this.versions.rolled(today), undefined, -1)
+      rebuild(this, this.versions.rolled(start), undefined, -1)
       before -= shift
     }
     const after = this.ctx.nowDay
@@ -662,7 +666,7 @@ export class SchedulerImpl implements Scheduler {
 
   snapshot(): SchedulerSnapshot {
     const v = this.versions
-    return writeSnapshot(this.st, v.baseHash, v.changes, v.current.horizon.start !== v.base.horizon.start ? v.current.horizon.start : undefined)
+    return writeSnapshot(this.st, v.baseHash, v.changes, v.current.horizon.start !== v.base.horizon.start ? v.current.horizon.start : undefined, this.rolling)
   }
 
   /** Rebuilds state from a validated snapshot taken of this scheduler's scenario version. */
@@ -673,8 +677,8 @@ export class SchedulerImpl implements Scheduler {
 
   // ---- live operation ----------------------------------------------------------------------------
 
-  applyChange(change: OverlayInput): ChangeResult {
-    return applyLiveChange(this, change)
+  applyChange(change: OverlayInput, opts: ChangeOptions = {}): ChangeResult {
+    return applyLiveChange(this, change, opts)
   }
 
   changes(): ChangeRecord[] {
@@ -686,8 +690,8 @@ export class SchedulerImpl implements Scheduler {
     checkIdArg(appointmentId, '$.appointmentId', 'appointment id')
     const { office, staff, start, end, services } = this.st.resolveSlot(slotInput)
     const key = opts.idempotencyKey
-    // The same key for the same move returns the appointment as it is now.
-    const source = `reschedule:${appointmentId}@${this.model.staffIds[staff]}@${this.cal.unitIso(start)}`
+    // The same key for the same move returns the appointment as it is now (the source is bounded, like an id).
+    const source = `reschedule#${fnv1a(`${appointmentId}@${this.model.staffIds[staff]}@${this.cal.unitIso(start)}`).toString(16)}`
     const replay = this.replay(key, source)
     if (replay) return replay
     const a = this.ledger.appointments.get(appointmentId)
@@ -703,6 +707,12 @@ export class SchedulerImpl implements Scheduler {
       this.st.failPlacement(problem)
     }
     const previous = this.st.apptView(a)
+    if (a.staff === staff && a.start === start && a.office === office) {
+      // Already there: nothing moves and nobody is told.
+      this.occ.occupy(a.staff, a.start, a.end)
+      if (key !== undefined) this.ledger.idempotency.set(key, { holdId: source, appointmentId: a.id })
+      return previous
+    }
     const old = { staff: a.staff, office: a.office, start: a.start, end: a.end }
     this.occ.occupy(staff, start, end)
     Object.assign(a, { staff, office, start, end })
@@ -714,7 +724,7 @@ export class SchedulerImpl implements Scheduler {
     if (a.citizenId !== undefined)
       this.notify({
         kind: 'appointment_moved',
-        idempotencyKey: `appointment_moved:${a.id}:${source}`,
+        idempotencyKey: `appointment_moved:${a.id}:${this.now()}:${view.start}`,
         citizenId: a.citizenId,
         at: this.now(),
         appointmentId: a.id,

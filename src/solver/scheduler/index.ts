@@ -21,7 +21,7 @@ import { replayVersions, ScenarioVersions } from './versions.js'
 import type { Overlay } from '../../model/overlay.js'
 
 export * from './types.js'
-export { SchedulerSnapshotSchema, ChangeRecordSchema, type SchedulerSnapshot, type ChangeRecord } from './snapshot-schema.js'
+export { SchedulerSnapshotSchema, ChangeRecordSchema, ChangeResultSchema, type SchedulerSnapshot, type ChangeRecord } from './snapshot-schema.js'
 export { scenarioHash, rollScenario } from './versions.js'
 
 /**
@@ -88,6 +88,10 @@ function configure(s: SchedulerImpl, options: Pick<SchedulerOptions, 'waitlist' 
   if (options.horizon !== undefined && options.horizon !== 'fixed' && options.horizon !== 'rolling')
     fail('COMMAND_INVALID', '$.horizon', 'invalid_value', 'horizon must be fixed or rolling')
   s.rolling = options.horizon === 'rolling'
+  // Units are counted from the horizon's first midnight; when one divides an hour, every day
+  // (23, 24 or 25 hours) holds whole units and a moved horizon keeps every time on the grid.
+  if (s.rolling && 60 % s.model.unitMinutes !== 0)
+    fail('COMMAND_INVALID', '$.horizon', 'rolling_grid', `a rolling horizon needs a grid unit that divides 60 minutes (this scenario's is ${s.model.unitMinutes}); set scenario.unitMinutes`)
 }
 
 /** A scheduler over `scenario` (validated), with its existing appointments placed. */
@@ -121,8 +125,11 @@ export function restoreScheduler(scenario: Scenario, snapshot: SchedulerSnapshot
   const snap = parsed.data
   const versions = replayVersions(scenario, snap.changes, snap.horizonStart, options.changes)
   if (snap.scenarioHash !== versions.baseHash) fail('STATE_INVALID', '$.scenarioHash', 'invalid_snapshot', 'the snapshot was taken of a different scenario')
-  const s = new SchedulerImpl(compile(versions.current), parseInstant(snap.now)!, options.notifications, versions)
-  configure(s, options)
+  const s = new SchedulerImpl(compile(versions.current, versions.unitMinutes), parseInstant(snap.now)!, options.notifications, versions)
+  // Whether the horizon rolls is state: the snapshot says; an explicit option must agree.
+  const mode = snap.rolling ? 'rolling' : 'fixed'
+  if (options.horizon !== undefined && options.horizon !== mode) fail('STATE_INVALID', '$.rolling', 'horizon_mode', `the snapshot's horizon is ${mode}, the options say ${options.horizon}`)
+  configure(s, { ...options, horizon: mode })
   s.restore(snap)
   return s
 }

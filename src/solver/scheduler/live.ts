@@ -7,7 +7,8 @@
  * change changes nothing. A horizon roll is the same rebuild without a change record.
  */
 import { compile } from '../../model/compile.js'
-import { TerminplanError } from '../../model/errors.js'
+import { TerminplanError, fail } from '../../model/errors.js'
+import { ChangeOptionsSchema, parseCommand } from '../../model/requests.js'
 import { parseOverlay, type Overlay } from '../../model/overlay.js'
 import type { Scenario } from '../../model/schema.js'
 import { WaitlistEntrySchema, type WaitlistEntry } from '../../model/schema.js'
@@ -31,8 +32,16 @@ export function parseChange(s: SchedulerImpl, input: unknown): Overlay {
   }
 }
 
-export function applyLiveChange(s: SchedulerImpl, input: unknown): ChangeResult {
+export function applyLiveChange(s: SchedulerImpl, input: unknown, opts: unknown = {}): ChangeResult {
+  const key = parseCommand(ChangeOptionsSchema, opts ?? {}, 'change options').idempotencyKey
   const overlay = parseChange(s, input)
+  if (key !== undefined) {
+    const prev = s.versions.changes.find((c) => c.idempotencyKey === key)
+    if (prev) {
+      if (JSON.stringify(prev.overlay) !== JSON.stringify(overlay)) fail('CONFLICT', '$.idempotencyKey', 'idempotency_key_reused', 'this idempotency key was used for another change')
+      return structuredClone(prev.result!)
+    }
+  }
   let next: { scenario: Scenario; record: ChangeRecord }
   try {
     next = s.versions.next(overlay, s.now())
@@ -40,7 +49,9 @@ export function applyLiveChange(s: SchedulerImpl, input: unknown): ChangeResult 
     if (e instanceof TerminplanError && e.code === 'SCENARIO_INVALID') throw new TerminplanError('COMMAND_INVALID', e.message, e.issues)
     throw e
   }
-  return rebuild(s, next.scenario, next.record, s.versions.changes.length)
+  const result = rebuild(s, next.scenario, next.record, s.versions.changes.length)
+  if (key !== undefined) Object.assign(next.record, { idempotencyKey: key, result: structuredClone(result) })
+  return result
 }
 
 /** Staff members whose working time differs, with the days on which it does (new state's indices). */
@@ -71,7 +82,7 @@ function changedWork(from: BookingState, to: BookingState): Map<number, number[]
  */
 export function rebuild(s: SchedulerImpl, scenario: Scenario, record: ChangeRecord | undefined, index: number): ChangeResult {
   const old = s.st
-  const neu = s.newState(compile(scenario), old.ctx.now)
+  const neu = s.newState(compile(scenario, s.versions.unitFor(scenario)), old.ctx.now)
   const t = transferRecords(old, neu)
   // ---- nothing below rejects: the change takes effect ----
   s.st = neu

@@ -8,11 +8,41 @@ import { IdSchema, InstantSchema, LocalDateSchema, ServiceListSchema, WaitlistEn
  * (a rolling horizon moves it), and the hash of the scenario it gave, so a restore can tell where
  * a change log differs.
  */
+const Count = z.int().min(0).max(Number.MAX_SAFE_INTEGER)
+
+/** What a live change did (Scheduler.applyChange's result); kept with a keyed change so a retry returns it. */
+export const ChangeResultSchema = z.strictObject({
+  index: z.int().min(-1).describe("The change's position in the change log (0-based); −1 for a horizon roll"),
+  name: z.string().max(200),
+  scenarioHash: z.string().max(64).describe('Hash of the scenario now in force'),
+  affected: Count.describe('Appointments whose time the change took away'),
+  moved: Count.describe('… moved to another staff member at the same office and time'),
+  offered: Count.describe('… offered the nearest alternative, held for the citizen (urgent on the waitlist)'),
+  unplaceable: Count.describe('… with no alternative now: reported, and urgent on the waitlist when they have a citizen id and there is room'),
+  outcomes: z
+    .array(
+      z.strictObject({
+        appointmentId: IdSchema,
+        outcome: z.enum(['moved', 'offered', 'unplaceable']),
+        staffId: IdSchema.optional(),
+        offerId: IdSchema.optional(),
+        entryId: IdSchema.optional(),
+      }),
+    )
+    .describe('Per affected appointment, in start order'),
+  holdsDropped: Count.describe('Open holds whose slot the change removed'),
+  offersWithdrawn: Count.describe('Open offers whose slot the change removed'),
+  exact: z.boolean().describe('Whether the same-slot matching was exact on every overlap component'),
+})
+
 export const ChangeRecordSchema = z.strictObject({
   overlay: OverlaySchema,
   at: InstantSchema,
   horizonStart: LocalDateSchema,
   hash: z.string().max(64),
+  /** The change's idempotency key, and what it did (returned again to a retry with the same key). */
+  idempotencyKey: z.string().min(1).max(256).optional(),
+  result: ChangeResultSchema.optional(),
 })
 export type ChangeRecord = z.output<typeof ChangeRecordSchema>
 
@@ -77,6 +107,8 @@ export const SchedulerSnapshotSchema = z.strictObject({
   changes: z.array(ChangeRecordSchema).default([]),
   /** The horizon's first day now, when a rolling horizon has moved it. */
   horizonStart: LocalDateSchema.optional(),
+  /** Present (true) when the horizon rolls (SchedulerOptions.horizon = 'rolling'). */
+  rolling: z.literal(true).optional(),
   seqWaitlist: z.strictObject({ entry: Seq, offer: Seq, group: Seq }).default({ entry: 0, offer: 0, group: 0 }),
 })
 export type SchedulerSnapshot = z.output<typeof SchedulerSnapshotSchema>

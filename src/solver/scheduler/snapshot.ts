@@ -2,12 +2,13 @@
 import { fail, TerminplanError } from '../../model/errors.js'
 import { serviceListIssues } from '../../model/rules.js'
 import { parseInstant } from '../../model/tz.js'
+import { getBit } from '../../model/bitset.js'
 import { compareIds, type AppointmentRec, type HoldRec, type OfferGroupRec } from '../ledger.js'
 import { setContextNow } from '../search.js'
 import type { ChangeRecord, SchedulerSnapshot } from './snapshot-schema.js'
 import type { BookingState } from './state.js'
 
-export function writeSnapshot(st: BookingState, scenarioHash: string, changes: ChangeRecord[], horizonStart: string | undefined): SchedulerSnapshot {
+export function writeSnapshot(st: BookingState, scenarioHash: string, changes: ChangeRecord[], horizonStart: string | undefined, rolling: boolean): SchedulerSnapshot {
   const m = st.model, L = st.ledger
   const byStartThenId = <T extends { start: number; id: string }>(a: T, b: T) => a.start - b.start || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
   return {
@@ -62,6 +63,7 @@ export function writeSnapshot(st: BookingState, scenarioHash: string, changes: C
       })),
     changes: structuredClone(changes),
     ...(horizonStart !== undefined ? { horizonStart } : {}),
+    ...(rolling ? { rolling: true as const } : {}),
     seqWaitlist: { entry: L.seq.entry, offer: L.seq.offer, group: L.seq.group },
   }
 }
@@ -111,6 +113,12 @@ export function restoreRecords(st: BookingState, snap: SchedulerSnapshot): void 
     if (!st.occ.isFree(p, a, b)) bad(path, 'overlaps another record or lies outside working time')
     st.occ.occupy(p, a, b)
   }
+  // An appointment that had begun may lie where a later change took the working time away (transfer.ts keeps it).
+  const placeBegun = (p: number, a: number, b: number, path: string) => {
+    if (a < 0 || b > m.nUnits) bad(path, 'outside the horizon')
+    for (let u = a; u < b; u++) if (getBit(st.occ.busy[p], u)) bad(path, 'overlaps another record')
+    st.occ.occupy(p, a, b)
+  }
   setContextNow(st.ctx, now)
   for (const a of m.scenario.appointments) st.ledger.foreignIds.add(a.id)
   snap.appointments.forEach((a, i) => {
@@ -121,7 +129,8 @@ export function restoreRecords(st: BookingState, snap: SchedulerSnapshot): void 
     const len = lengthOf(office, a.services, path)
     const end = a.end !== undefined ? unitOf(a.end, `${path}.end`) : start + len
     if (end <= start) bad(`${path}.end`, 'an appointment must not be empty')
-    place(staff, start, end, path)
+    if (start < st.ctx.nowUnit) placeBegun(staff, start, end, path)
+    else place(staff, start, end, path)
     const rec: AppointmentRec = { id: a.id, staff, office, start, end, services: [...a.services] }
     if (a.citizenId !== undefined) rec.citizenId = a.citizenId
     st.ledger.appointments.set(a.id, rec)

@@ -50,12 +50,14 @@ export function transferRecords(from: BookingState, to: BookingState): Transfer 
     const rec: AppointmentRec = { ...a, office, staff, start, end, services: [...a.services] }
     const begun = fm.t0 + a.start * fm.unitMs < to.ctx.now
     if (begun) {
-      // Begun or over: what happened stays; it holds no future time a change could take.
-      const s = Math.max(0, Number.isNaN(start) ? Math.ceil((fm.t0 + a.start * fm.unitMs - tm.t0) / tm.unitMs) : start)
-      const e = Number.isNaN(end) ? Math.floor((fm.t0 + a.end * fm.unitMs - tm.t0) / tm.unitMs) : end
-      rec.start = s
-      rec.end = Math.max(s, e)
-      if (rec.end > now && to.occ.isFree(staff, now, rec.end)) to.occ.occupy(staff, Math.max(now, rec.start), rec.end)
+      // Begun or over: what happened stays; it holds no future time a change could take. Off the
+      // new grid (cannot happen when the unit divides an hour) both ends move down alike, which
+      // keeps its length and keeps it apart from the others.
+      const e = Math.floor((fm.t0 + a.end * fm.unitMs - tm.t0) / tm.unitMs)
+      const s = Math.floor((fm.t0 + a.start * fm.unitMs - tm.t0) / tm.unitMs)
+      rec.start = Math.max(0, s)
+      rec.end = Math.max(rec.start, e)
+      if (rec.end > rec.start) to.occ.occupy(staff, rec.start, rec.end)
     } else if (Number.isNaN(start) || Number.isNaN(end) || to.placementProblem(office, staff, start, end, a.services, false, true) !== null) {
       out.disrupted.push({ old: a, view: from.apptView(a), office, staff, start: Number.isNaN(start) || Number.isNaN(end) ? -1 : start, end })
       continue
@@ -83,7 +85,7 @@ export function transferRecords(from: BookingState, to: BookingState): Transfer 
     // A freeze whose time the change removed has nothing left to block.
     if (Number.isNaN(start) || Number.isNaN(end) || end <= now || !to.occ.isFree(staff, start, end)) continue
     const si = to.occ.segmentAt(staff, start)
-    if (si < 0 || tm.segments[si].end < end) continue
+    if (si < 0 || tm.segments[si].end < end || tm.segments[si].office !== officeOf(f.office)) continue
     to.occ.occupy(staff, start, end)
     L.freezes.set(f.id, { ...f, staff, office: officeOf(f.office), start, end })
     L.addTimer(f.until, 'freeze', f.id)
@@ -105,7 +107,9 @@ export function transferRecords(from: BookingState, to: BookingState): Transfer 
     const office = officeOf(g.office), staff = staffOf(g.staff)
     const start = unit(g.start), end = unit(g.end)
     const si = Number.isNaN(start) ? -1 : to.occ.segmentAt(staff, start)
-    const fits = !Number.isNaN(end) && start >= now && si >= 0 && tm.segments[si].end >= end && tm.segments[si].office === office && to.occ.isFree(staff, start, end)
+    // An offer is for the services' duration now; after a duration change it is made anew.
+    const sized = g.offerIds.every((id) => to.durationAt(office, from.ledger.offers.get(id)!.services) === end - start)
+    const fits = !Number.isNaN(end) && start >= now && sized && si >= 0 && tm.segments[si].end >= end && tm.segments[si].office === office && to.occ.isFree(staff, start, end)
     if (!fits) {
       for (const id of g.offerIds) out.withdrawnOffers.push(from.offerView(from.ledger.offers.get(id)!, g))
       continue

@@ -5,7 +5,8 @@ import type { AcceptOfferOptions, ConfirmOptions, HoldOptions, JoinWaitlistReque
 import type { Notification, NotificationSink } from '../ports.js'
 import type { SearchResult } from '../search.js'
 import type { OverlayInput } from '../../model/overlay.js'
-import type { ChangeRecord, SchedulerSnapshot } from './snapshot-schema.js'
+import type { z } from 'zod'
+import type { ChangeRecord, ChangeResultSchema, SchedulerSnapshot } from './snapshot-schema.js'
 
 export interface Appointment {
   id: string
@@ -76,28 +77,12 @@ export interface SchedulerEvents {
 }
 export type SchedulerEventName = keyof SchedulerEvents
 
-/** What a live change did (applyChange's result and the `changed` event). */
-export interface ChangeResult {
-  /** The change's position in the change log (0-based); −1 for a horizon roll. */
-  index: number
-  name: string
-  /** Hash of the scenario now in force. */
-  scenarioHash: string
-  /** Appointments whose time was taken away. */
-  affected: number
-  /** … moved to another staff member at the same office and time. */
-  moved: number
-  /** … offered the nearest alternative, held for them (they are on the waitlist, urgent). */
-  offered: number
-  /** … with no alternative now: reported, and on the waitlist (urgent) when they have a citizen id and there is room. */
-  unplaceable: number
-  /** Per affected appointment, in start order. */
-  outcomes: { appointmentId: string; outcome: 'moved' | 'offered' | 'unplaceable'; staffId?: string; offerId?: string; entryId?: string }[]
-  /** Open holds and offers whose slot the change removed (their citizens are told by the events). */
-  holdsDropped: number
-  offersWithdrawn: number
-  /** Whether the same-slot matching was exact on every overlap component (see replan/same-slot.ts). */
-  exact: boolean
+/** What a live change did (applyChange's result and the `changed` event); see ChangeResultSchema. */
+export type ChangeResult = z.output<typeof ChangeResultSchema>
+
+export interface ChangeOptions {
+  /** A retry with the same key and the same change returns the first result and changes nothing; another change with it is CONFLICT. */
+  idempotencyKey?: string
 }
 
 export interface CapacityStats {
@@ -131,7 +116,8 @@ export interface SchedulerOptions {
   limits?: { waitlistSize?: number }
   /**
    * `fixed` (default): the scenario's horizon. `rolling`: at each local midnight the horizon
-   * moves to start today (same length), so the next booking day opens and past days leave memory.
+   * moves to start yesterday (same length; yesterday so that night shifts running past midnight
+   * keep their hours), so the next booking day opens and older days leave memory.
    */
   horizon?: 'fixed' | 'rolling'
 }
@@ -168,7 +154,7 @@ export interface Scheduler {
    * service durations, staff — atomically, or rejects it with a typed error and no change. The
    * appointments it takes time from are re-planned (see ChangeResult) and their citizens told once.
    */
-  applyChange(change: OverlayInput): ChangeResult
+  applyChange(change: OverlayInput, opts?: ChangeOptions): ChangeResult
   /** Moves an appointment to `slot` atomically: the old time is freed only if the new one is taken. Same services, same rules as a booking. */
   reschedule(appointmentId: string, slot: Slot, opts?: ConfirmOptions): Appointment
   /** The changes applied since the scenario was loaded, in order. */

@@ -7,6 +7,7 @@
 import { fail } from '../../model/errors.js'
 import { applyOverlay, type Overlay } from '../../model/overlay.js'
 import type { Scenario } from '../../model/schema.js'
+import { defaultUnitMinutes } from '../../model/compile.js'
 import { absenceInterval } from '../../model/calendar.js'
 import { addDays, startOfLocalDay } from '../../model/tz.js'
 import { fnv1a } from '../search.js'
@@ -43,16 +44,33 @@ export function rollScenario(s: Scenario, start: string): Scenario {
   return r
 }
 
+/** Greatest common divisor. */
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b]
+  return a
+}
+
 export class ScenarioVersions {
   readonly baseHash: string
   current: Scenario
   currentHash: string
   readonly changes: ChangeRecord[] = []
+  /**
+   * The grid unit in force. A change never makes it coarser: it becomes the gcd of the old unit
+   * and the one the changed scenario would have, so every time recorded so far stays on the grid.
+   */
+  unitMinutes: number
 
   constructor(readonly base: Scenario) {
     this.baseHash = scenarioHash(base)
     this.current = base
     this.currentHash = this.baseHash
+    this.unitMinutes = base.unitMinutes ?? defaultUnitMinutes(base)
+  }
+
+  /** The unit a scenario gets after a change (see unitMinutes). */
+  unitFor(s: Scenario): number {
+    return gcd(this.unitMinutes, s.unitMinutes ?? defaultUnitMinutes(s))
   }
 
   /** The scenario `overlay` gives now, and its log record; nothing is committed (see commit). */
@@ -63,6 +81,7 @@ export class ScenarioVersions {
   }
 
   commit(scenario: Scenario, record?: ChangeRecord): void {
+    this.unitMinutes = this.unitFor(scenario)
     this.current = scenario
     this.currentHash = record?.hash ?? scenarioHash(scenario)
     if (record) this.changes.push(record)

@@ -9,7 +9,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { ServiceContext } from '../context.js'
-import { ChangeBodySchema, ChangeRecordSchema, ChangeResultSchema, errorResponses } from '../schemas.js'
+import { ChangeBodySchema, ChangeRecordSchema, ChangeResultSchema, errorResponses, IdempotencyHeadersSchema } from '../schemas.js'
 
 export function changeRoutes(c: ServiceContext): FastifyPluginAsyncZod {
   return async (app) => {
@@ -18,12 +18,16 @@ export function changeRoutes(c: ServiceContext): FastifyPluginAsyncZod {
         tags: ['changes'],
         summary: 'Apply a live change (operators): absences, shifts, closures, opening hours, service durations, staff',
         description:
-          'The body is an overlay (schema/overlay.schema.json). It applies atomically or not at all (400 with paths into the overlay, e.g. $.changes[0].staff). Appointments that lose their time are moved to another staff member at the same office and time, else offered the nearest alternative (GET /offers, GET /events); the answer says which. Not idempotent: before retrying a change whose answer was lost, look for it in GET /changes.',
+          'The body is an overlay (schema/overlay.schema.json). It applies atomically or not at all (400 with paths into the overlay, e.g. $.changes[0].staff). Appointments that lose their time are moved to another staff member at the same office and time, else offered the nearest alternative (GET /offers, GET /events); the answer says which. With an Idempotency-Key header a retry returns the first answer and changes nothing (another change with the same key is 409).',
+        headers: IdempotencyHeadersSchema,
         body: ChangeBodySchema,
         response: { 201: ChangeResultSchema, ...errorResponses },
       },
       preHandler: async (req) => c.guards.change(req),
-      handler: async (req, reply) => reply.code(201).send(c.run('apply_change', () => c.s.applyChange(req.body))),
+      handler: async (req, reply) => {
+        const key = req.headers['idempotency-key']
+        return reply.code(201).send(c.run('apply_change', () => c.s.applyChange(req.body, key === undefined ? {} : { idempotencyKey: key })))
+      },
     })
 
     app.get('/changes', {

@@ -1,0 +1,47 @@
+/**
+ * Live operation's model-based run (test/solver/live-run.ts) at scale: `npm run test:long` runs
+ * random sequences (up to 150 commands each) of bookings, reschedules, clock moves with and
+ * without a rolling horizon, waitlist offers, snapshot → restore and live changes (sick calls,
+ * absences, closures, new shifts, service durations, added staff, invalid changes) until at least
+ * 100,000 operations have been checked, every invariant after every command.
+ *
+ * TERMINPLAN_LONG_OPS raises the target, TERMINPLAN_LIVE_SEED changes the first seed (fixed by
+ * default, so a failure is reproducible).
+ */
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { envInt } from '../solver/harness.js'
+import { liveCommandArb, liveSpecArb, runLiveSequence } from '../solver/live-run.js'
+
+const MIN_OPS = 100_000
+const TARGET = Math.max(MIN_OPS, envInt('TERMINPLAN_LONG_OPS', MIN_OPS))
+const SEED = envInt('TERMINPLAN_LIVE_SEED', 140_000)
+
+describe('live changes and rolling horizons, at scale', () => {
+  it(`at least ${TARGET.toLocaleString('en')} operations: no invariant breaks, every disruption accounted for`, () => {
+    let ops = 0, sequences = 0, round = 0
+    const tally: Record<string, number> = {}
+    const started = Date.now()
+    while (ops < TARGET) {
+      fc.assert(
+        fc.property(liveSpecArb, fc.array(liveCommandArb, { minLength: 20, maxLength: 150 }), (spec, cmds) => {
+          const r = runLiveSequence(spec, cmds)
+          ops += r.ops
+          sequences++
+          for (const [k, n] of Object.entries(r.tally)) tally[k] = (tally[k] ?? 0) + n
+        }),
+        { numRuns: 100, seed: SEED + round },
+      )
+      round++
+    }
+    console.log(
+      `live model-based (long): ${ops} operations in ${sequences} sequences, seeds ${SEED}…${SEED + round - 1}, ${((Date.now() - started) / 1000).toFixed(1)} s\n` +
+        Object.entries(tally)
+          .sort()
+          .map(([k, n]) => `  ${k}: ${n}`)
+          .join('\n'),
+    )
+    expect(ops).toBeGreaterThanOrEqual(TARGET)
+    for (const k of ['change:sick', 'change:moved', 'change:offered', 'restore:cutRejected', 'reschedule:ok']) expect(tally[k] ?? 0, k).toBeGreaterThan(0)
+  }, 3_600_000)
+})
