@@ -27,10 +27,14 @@ export interface BenchContext {
   rows: Row[]
 }
 
-/** Runs `fn` under tinybench and returns a row (latencies in µs). */
-export async function measure(ctx: BenchContext, suite: string, operation: string, size: string, fn: () => unknown, opts: { timeMs?: number; iterations?: number } = {}): Promise<Row> {
-  const bench = new Bench({ time: opts.timeMs ?? ctx.timeMs, iterations: opts.iterations ?? 10, warmupTime: Math.min(200, (opts.timeMs ?? ctx.timeMs) / 4) })
-  bench.add(operation, fn)
+/**
+ * Runs `fn` under tinybench and returns a row (latencies in µs). `beforeEach` runs before every
+ * iteration, warm-up included, outside the timed part (e.g. to restore a state `fn` changes);
+ * `warmupIterations` (default tinybench's 16) bounds the warm-up of slow operations.
+ */
+export async function measure(ctx: BenchContext, suite: string, operation: string, size: string, fn: () => unknown, opts: { timeMs?: number; iterations?: number; warmupIterations?: number; beforeEach?: () => void } = {}): Promise<Row> {
+  const bench = new Bench({ time: opts.timeMs ?? ctx.timeMs, iterations: opts.iterations ?? 10, warmupTime: Math.min(200, (opts.timeMs ?? ctx.timeMs) / 4), ...(opts.warmupIterations !== undefined ? { warmupIterations: opts.warmupIterations } : {}) })
+  bench.add(operation, fn, opts.beforeEach ? { beforeEach: opts.beforeEach } : {})
   await bench.run()
   const r = bench.tasks[0].result as unknown as { state: string; latency?: { p50: number; p99: number }; throughput?: { mean: number }; error?: Error }
   if (!r.latency || !r.throughput) throw new Error(`bench ${suite}/${operation} failed: ${r.error?.message ?? r.state}`)
