@@ -60,7 +60,7 @@ export const liveCommandArb = fc.oneof(
 )
 export type LiveCommand = typeof liveCommandArb extends fc.Arbitrary<infer T> ? T : never
 
-export const liveSpecArb = fc.record({ base: scenarioSpecArb, rolling: fc.boolean() })
+export const liveSpecArb = fc.record({ base: scenarioSpecArb, rolling: fc.boolean(), autoOffer: fc.boolean() })
 export type LiveSpec = typeof liveSpecArb extends fc.Arbitrary<infer T> ? T : never
 
 export interface LiveRunResult {
@@ -118,7 +118,7 @@ export function runLiveSequence(spec: LiveSpec, commands: LiveCommand[]): LiveRu
   const base = built.scenario
   const notes: Notification[] = []
   const sink = { send: (n: Notification) => void notes.push(structuredClone(n)) }
-  const opts = { notifications: sink, horizon: spec.rolling ? ('rolling' as const) : ('fixed' as const) }
+  const opts = { notifications: sink, horizon: spec.rolling ? ('rolling' as const) : ('fixed' as const), waitlist: { autoOffer: spec.autoOffer } }
   const made = attempt(() => createScheduler(base, { now: built.now, existingAppointments: built.mode, ...opts }))
   if ('err' in made) return { ops: 0, tally: { 'create:rejected': 1 } }
   let s: Scheduler = made.ok
@@ -139,7 +139,10 @@ export function runLiveSequence(spec: LiveSpec, commands: LiveCommand[]): LiveRu
   }
 
   let horizonStart = ''
+  /** Offers a change made (alternatives for disrupted appointments): the only ones without automatic offers. */
+  const changeOffers = new Set<string>()
   const check = () => {
+    if (!spec.autoOffer) for (const o of s.offers()) if (!changeOffers.has(o.id)) fail(`automatic offers are off, yet offer ${o.id} was made`)
     const m = s.model
     // A roll rebuilds like a change: what had begun by then is history (its working time may lie before the new horizon).
     if (m.scenario.horizon.start !== horizonStart) {
@@ -278,6 +281,7 @@ export function runLiveSequence(spec: LiveSpec, commands: LiveCommand[]): LiveRu
         inForce = applyOverlay(rollScenario(inForce, s.model.scenario.horizon.start), ov)
         overlays.push(ov)
         lastChange = now
+        for (const o of r.ok.outcomes) if (o.offerId !== undefined) changeOffers.add(o.offerId)
         checkChange(r.ok, pending, s.appointments(), s, notes, fail)
         if (key) {
           // A retry with the key returns the first answer and changes nothing; the key with another change is CONFLICT.

@@ -43,6 +43,15 @@ export const BehaviourSchema = z.strictObject({
   cancelShare: Share.default(0.12),
   /** Share of appointments missed without cancelling (the city reports 8.7–12 %). */
   noShowShare: Share.default(0.1),
+  /**
+   * Sick calls: episodes a staff member starts per year, and their mean length in calendar days
+   * (geometric). Calibrated to Berlin's state employees in 2019: on average 4 absences a year of
+   * 8.8 days each, a sickness rate of 10.2 % (Senatsverwaltung für Finanzen, "Gesundheitsquoten
+   * 2019", as reported by B.Z., August 2020). The call comes at 07:00 on the first day and covers
+   * the whole episode, so that day's and later appointments are re-planned (0 turns it off).
+   */
+  sickCallsPerYear: z.number().min(0).max(250).default(4),
+  sickDaysMean: z.number().min(1).max(365).default(8.8),
   /** Share of waitlist offers accepted, and the minutes a citizen takes to answer (uniform up to this). */
   offerAcceptShare: Share.default(0.85),
   offerAnswerMinutes: z.int().min(0).max(10080).default(20),

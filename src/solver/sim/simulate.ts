@@ -56,6 +56,8 @@ const enum Ev {
   Cancel,
   OfferAnswer,
   GiveUp,
+  /** 07:00: the morning's sick calls, as one live change. */
+  SickCalls,
 }
 
 interface Event {
@@ -70,17 +72,21 @@ interface Event {
 
 /** The state of one run; policies reach it through SimRun. */
 export class Sim implements SimRun {
-  readonly m: Model
   readonly port: EnginePort
   readonly citizens: Citizens
   readonly heap = new Heap<Event>((x, y) => x.t - y.t || x.seq - y.seq)
   private seq = 0
   readonly offerRng: Rng
   readonly retryRng: Rng
+  readonly sickRng: Rng
+  /** Staff member → the first day (run index) they are back, while on a sick episode. */
+  private readonly sickUntil = new Map<number, number>()
+  /** Request → the run day its appointment was disrupted (until it is booked again). */
+  private readonly disruptedOn = new Map<number, number>()
   /** Day 0 of the run as a model day index. */
   readonly t0Day: number
   readonly window: MeasureWindow
-  readonly totals: RunTotals = { freed: [], offersMade: 0, offersAccepted: 0, waitlistLength: [], timeLimited: 0 }
+  readonly totals: RunTotals = { freed: [], offersMade: 0, offersAccepted: 0, waitlistLength: [], timeLimited: 0, sickCalls: 0, disrupted: 0, replacedSameDay: 0 }
   /** During the fast fill: who waits (request, give-up instant) instead of the scheduler's waitlist. */
   fillQueue: { i: number; until: number }[] | null = null
   /** During the fast fill: its end; cancellations before it are not simulated. */
@@ -95,15 +101,20 @@ export class Sim implements SimRun {
     readonly lp?: LpBackend,
   ) {
     this.port = enginePort(scheduler)
-    this.m = scheduler.model
     const demandRng = createRng(opt.seed)
     // Separate streams: what the policy causes (offers, retries) never shifts the demand drawn.
     this.offerRng = createRng((opt.seed ^ 0x5bd1e995) >>> 0)
     this.retryRng = createRng((opt.seed ^ 0x27d4eb2f) >>> 0)
+    this.sickRng = createRng((opt.seed ^ 0x165667b1) >>> 0)
     this.citizens = new Citizens(this.m.scenario, this.m, opt.behaviour, demandRng, policy.searchLimit)
     this.t0Day = this.m.dates.indexOf(from)
     const measuredFrom = opt.fillDays + opt.warmupDays
     this.window = { from: this.dayMs(measuredFrom), until: this.dayMs(totalDays) - GOAL_MS }
+  }
+
+  /** The compiled scenario in force (a sick call replaces it; ids, days and the grid stay). */
+  get m(): Model {
+    return this.port.model
   }
 
   get log(): RequestLog {
@@ -166,6 +177,11 @@ export class Sim implements SimRun {
 
   booked(i: number, how: 'booked' | 'waitlist_booked', appointmentId: string, startMs: number, o: number, dur: number): void {
     this.log.setAppointment(i, how, startMs, o, dur)
+    const hit = this.disruptedOn.get(i)
+    if (hit !== undefined) {
+      this.disruptedOn.delete(i)
+      if (hit === this.port.ctx.nowDay - this.t0Day && this.measured()) this.totals.replacedSameDay++
+    }
     const pd = this.citizen(i)
     pd.appointmentId = appointmentId
     const now = this.port.ctx.now
@@ -224,14 +240,21 @@ export class Sim implements SimRun {
             const a = s.acceptOffer(e.ref!)
             if (this.port.ctx.now >= this.window.from) this.totals.offersAccepted++
             const o = this.m.officeIndex.get(a.officeId)!
-            this.booked(i, 'waitlist_booked', a.id, Date.parse(a.start), o, (Date.parse(a.end) - Date.parse(a.start)) / this.m.unitMs)
-          } else s.declineOffer(e.ref!)
+            // A disrupted appointment placed again counts as the booking it replaces, not as a waitlist success.
+            this.booked(i, this.disruptedOn.has(i) ? 'booked' : 'waitlist_booked', a.id, Date.parse(a.start), o, (Date.parse(a.end) - Date.parse(a.start)) / this.m.unitMs)
+          } else {
+            s.declineOffer(e.ref!)
+            if (this.disruptedOn.has(i)) this.disruptedWaits(i)
+          }
         } catch (err) {
           // The offer expired or was withdrawn before the citizen answered: nothing to do.
           if (!(err instanceof TerminplanError) || (err.code !== 'NOT_FOUND' && err.code !== 'EXPIRED' && err.code !== 'CONFLICT')) throw err
         }
         break
       }
+      case Ev.SickCalls:
+        this.sickCalls()
+        break
       case Ev.GiveUp:
         if (!this.unserved(i) || pd.entryId === undefined) break
         try {
@@ -245,13 +268,68 @@ export class Sim implements SimRun {
     }
   }
 
+  /**
+   * A disrupted citizen without an alternative they took: with automatic offers (the waitlist
+   * policies) they stay on the waitlist, urgent; without (fcfs and the 14-day window, as today's
+   * systems leave it to the citizen) they leave it and look again themselves.
+   */
+  disruptedWaits(i: number): void {
+    const pd = this.citizen(i)
+    if (this.port.offerEngine().auto || pd.entryId === undefined) return
+    try {
+      this.scheduler.leaveWaitlist(pd.entryId)
+    } catch (err) {
+      if (!(err instanceof TerminplanError) || err.code !== 'NOT_FOUND') throw err
+    }
+    pd.entryId = undefined
+    this.retryLater(i)
+  }
+
+  /** Whether the clock is in the measured days. */
+  measured(): boolean {
+    return this.port.ctx.now >= this.window.from && this.port.ctx.now < this.window.until + GOAL_MS
+  }
+
+  /**
+   * The morning's sick calls (behaviour.sickCallsPerYear, per working day): each staff member on
+   * duty today and not already ill starts an episode with that probability, of a geometric length
+   * (behaviour.sickDaysMean calendar days); all of them go to the scheduler as one live change,
+   * absent from now to the episode's end, which re-plans what they had booked.
+   */
+  sickCalls(): void {
+    const b = this.opt.behaviour
+    const m = this.m, now = this.port.ctx.now
+    const day = this.port.ctx.nowDay, runDay = day - this.t0Day
+    const p = b.sickCallsPerYear / 250
+    const onDuty = new Set<number>()
+    for (const seg of m.segments) if (seg.day === day && seg.end > this.port.ctx.nowUnit) onDuty.add(seg.staff)
+    const changes: { kind: 'absence'; staff: string; from: string; to: string }[] = []
+    for (const staff of [...onDuty].sort((x, y) => x - y)) {
+      if ((this.sickUntil.get(staff) ?? -1) > runDay || this.sickRng.next() >= p) continue
+      // Geometric number of calendar days with mean sickDaysMean (at least today).
+      let days = 1
+      while (this.sickRng.next() < 1 - 1 / b.sickDaysMean && days < 365) days++
+      this.sickUntil.set(staff, runDay + days)
+      changes.push({ kind: 'absence', staff: m.staffIds[staff], from: this.port.cal.formatMs(now), to: this.port.cal.formatMs(this.dayMs(runDay + days)) })
+    }
+    if (changes.length === 0) return
+    const r = this.scheduler.applyChange({ name: `sick calls ${m.dates[day]}`, changes })
+    if (this.measured()) {
+      this.totals.sickCalls += changes.length
+      this.totals.disrupted += r.affected
+      this.totals.replacedSameDay += r.moved
+    }
+  }
+
   /** One simulated day: the policy's midnight, then requests merged in time order with the other events. */
   async day(day: number): Promise<void> {
-    const s = this.scheduler, ctx = this.port.ctx
+    // The port, not its context: a sick call replaces the booking state (and its context).
+    const s = this.scheduler, port = this.port
     const midnight = this.dayMs(day)
-    if (midnight > ctx.now) s.setNow(midnight)
+    if (midnight > port.ctx.now) s.setNow(midnight)
     this.totals.waitlistLength.push({ date: this.m.dates[this.t0Day + day], waiting: this.port.waiting() })
     await this.policy.atMidnight?.(this, day, this.t0Day + day)
+    if (this.opt.behaviour.sickCallsPerYear > 0) this.push(midnight + 7 * 3_600_000, Ev.SickCalls, -1)
     const arrivals = this.citizens.arrive(this.m.dates[this.t0Day + day], midnight)
     const next = this.dayMs(day + 1)
     const at = this.log.requestedAt
@@ -260,13 +338,13 @@ export class Sim implements SimRun {
       const top = this.heap.length > 0 && this.heap.peek()!.t < next ? this.heap.peek()! : null
       if (ai < arrivals.length && (!top || at[arrivals[ai]] <= top.t)) {
         const i = arrivals[ai++]
-        if (at[i] > ctx.now) s.setNow(at[i])
+        if (at[i] > port.ctx.now) s.setNow(at[i])
         this.arrival(i)
         continue
       }
       if (!top) break
       this.heap.pop()
-      if (top.t > ctx.now) s.setNow(top.t)
+      if (top.t > port.ctx.now) s.setNow(top.t)
       this.handle(top)
     }
   }
@@ -274,17 +352,39 @@ export class Sim implements SimRun {
   /** Offers reach the simulated citizens, who answer after a while; freed time is tracked for the KPIs. */
   listen(): void {
     const s = this.scheduler, b = this.opt.behaviour
-    const { ctx, cal } = this.port
-    const m = this.m
+    const port = this.port
     s.on('offer', ({ offer }) => {
+      const ctx = port.ctx
       const i = Number(offer.citizenId.slice(1))
       if (ctx.now >= this.window.from) this.totals.offersMade++
       const accept = this.offerRng.next() < b.offerAcceptShare
       this.push(ctx.now + this.offerRng.int(b.offerAnswerMinutes + 1) * 60_000, Ev.OfferAnswer, i, offer.id, accept)
     })
+    // A sick call's disruption: the citizen lost the appointment; an alternative offer (if any) arrives as an `offer`.
+    s.on('appointmentDisrupted', ({ appointment, entry, offer }) => {
+      const ctx = port.ctx
+      if (appointment.citizenId === undefined) return
+      const i = Number(appointment.citizenId.slice(1))
+      const pd = this.citizen(i)
+      if (pd.appointmentId !== appointment.id) return
+      pd.appointmentId = undefined
+      this.log.setOutcome(i, 'unserved')
+      this.disruptedOn.set(i, ctx.nowDay - this.t0Day)
+      if (entry) {
+        pd.entryId = entry.id
+        if (!offer) this.disruptedWaits(i)
+        else this.push(Math.max(ctx.now + DAY_MS, this.log.requestedAt[i] + pd.patience * DAY_MS), Ev.GiveUp, i)
+      }
+    })
+    // An alternative that expired unanswered: as a decline.
+    s.on('offerExpired', ({ offer }) => {
+      const i = Number(offer.citizenId.slice(1))
+      if (this.disruptedOn.has(i)) this.disruptedWaits(i)
+    })
     const measuredFrom = this.opt.fillDays + this.opt.warmupDays
     s.on('freed', (f) => {
       if (f.reason !== 'cancelled') return
+      const m = this.m, cal = port.cal
       const a = (Date.parse(f.start) - m.t0) / m.unitMs, e = (Date.parse(f.end) - m.t0) / m.unitMs
       const day = cal.dayOfUnit(a) - this.t0Day
       if (day >= measuredFrom && day < this.totalDays) this.totals.freed.push({ p: m.staffIndex.get(f.staffId)!, a, b: e })

@@ -18,6 +18,10 @@ export interface RunTotals {
   waitlistLength: { date: string; waiting: number }[]
   /** Nightly matchings that hit their budget. */
   timeLimited: number
+  /** Measured days: staff sick calls, appointments they disrupted, and those placed again the same day. */
+  sickCalls: number
+  disrupted: number
+  replacedSameDay: number
 }
 
 const r4 = (x: number) => Math.round(x * 1e4) / 1e4
@@ -73,6 +77,9 @@ export function summarise(sim: Sim, scenario: Scenario, simEnd: number): Simulat
     offers: totals.offersMade,
     offerAcceptShare: totals.offersMade ? r4(totals.offersAccepted / totals.offersMade) : 0,
     matchingsTimeLimited: totals.timeLimited,
+    sickCalls: totals.sickCalls,
+    disruptedAppointments: totals.disrupted,
+    replacedSameDayShare: totals.disrupted ? r4(Math.min(1, totals.replacedSameDay / totals.disrupted)) : 0,
   }
   const districts = sim.citizens.districts
   const districtKpis = kpisByGroup(log, window, (i) => log.district[i], districts.length)

@@ -55,6 +55,10 @@ export interface CityKpis extends Kpis {
   /** Offers made to waiting citizens and the share accepted. */
   offers: number
   offerAcceptShare: number
+  /** Staff sick calls on the measured days (behaviour.sickCallsPerYear), the appointments they disrupted, and the share placed again the same day (another staff member at the same time, or an alternative accepted that day). */
+  sickCalls: number
+  disruptedAppointments: number
+  replacedSameDayShare: number
 }
 
 export interface DistrictKpis extends Kpis {
