@@ -107,9 +107,11 @@ function subtract(a: Interval[], cut: Interval[]): Interval[] {
 
 /**
  * `unitMinutes` overrides the scenario's grid (a running scheduler keeps a grid that every time it
- * has recorded lies on; see ScenarioVersions).
+ * has recorded lies on; see ScenarioVersions). `prev`, a model of an earlier version of the same
+ * scenario (a live change), lends the working time of every staff member whose record and
+ * offices are unchanged, on the same grid — a sick call recompiles one person, not 550.
  */
-export function compile(s: Scenario, unitMinutes: number = s.unitMinutes ?? defaultUnitMinutes(s)): Model {
+export function compile(s: Scenario, unitMinutes: number = s.unitMinutes ?? defaultUnitMinutes(s), prev?: Model): Model {
   const zone = s.timezone
   const unitMs = unitMinutes * 60_000
   const dates = horizonDates(s)
@@ -175,8 +177,18 @@ export function compile(s: Scenario, unitMinutes: number = s.unitMinutes ?? defa
   const work: Bitset[] = []
   const segments: Segment[] = []
   const segFirst = new Int32Array(staffIds.length + 1)
+  const lend = prev && prev.zone === zone && prev.t0 === t0 && prev.unitMs === unitMs && prev.nUnits === nUnits ? prev : undefined
+  const officeSame = lend ? s.offices.map((o, i) => lend.officeIds[i] === o.id && JSON.stringify(lend.scenario.offices[i]) === JSON.stringify(o)) : []
   s.staff.forEach((p, pi) => {
     segFirst[pi] = segments.length
+    const q = lend?.staffIndex.get(p.id)
+    if (lend && q !== undefined && JSON.stringify(lend.scenario.staff[q]) === JSON.stringify(p)
+      && [p.office, ...p.shifts.map((sh) => sh.office ?? p.office)].every((id) => officeSame[officeIndex.get(id)!])) {
+      // Unchanged: the earlier model's working time (bitsets are never written after compile).
+      for (let k = lend.segFirst[q]; k < lend.segFirst[q + 1]; k++) segments.push({ ...lend.segments[k], staff: pi })
+      work.push(lend.work[q])
+      return
+    }
     const bits = createBitset(nUnits)
     const absences = p.absences.map((a) => absenceInterval(zone, a))
     // Working time as exact instants per office first; merged before rounding to the grid, so

@@ -259,3 +259,26 @@ describe('rolling horizon', () => {
     expect(JSON.stringify(m.scenario).length).toBeLessThanOrEqual(JSON.stringify(scenario).length + 100)
   })
 })
+
+describe('compile with an earlier model', () => {
+  it('gives the same working time as compiling from scratch', async () => {
+    const { compile } = await import('../../src/model/compile.js')
+    const { applyOverlay } = await import('../../src/model/overlay.js')
+    let s = loadScenario(office(3))
+    let prev = compile(s)
+    const changes = [
+      { kind: 'absence', staff: 'p1', from: '2026-06-02T09:00:00+02:00', to: '2026-06-03T00:00:00+02:00' },
+      { kind: 'shifts', staff: 'p2', from: '2026-06-04', shifts: [{ weekdays: [1, 2, 3, 4, 5], from: '09:00', to: '11:00', breaks: [] }] },
+      { kind: 'close', office: 'east2', from: '2026-06-03', to: '2026-06-03' },
+      { kind: 'addStaff', office: 'east', count: 1 },
+      { kind: 'openingHours', office: 'east', openingHours: [{ weekdays: [1, 2, 3, 4, 5], from: '08:30', to: '12:00' }] },
+    ] as const
+    for (const ch of changes) {
+      s = applyOverlay(s, { name: ch.kind, changes: [ch as never] })
+      const lent = compile(s, undefined, prev), fresh = compile(s)
+      expect(JSON.stringify(lent.segments)).toBe(JSON.stringify(fresh.segments))
+      expect(lent.work.map((w) => Array.from(w).join())).toEqual(fresh.work.map((w) => Array.from(w).join()))
+      prev = lent
+    }
+  })
+})
