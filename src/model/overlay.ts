@@ -1,6 +1,8 @@
 /**
  * What-if overlays (issue #6): a JSON document of changes to a scenario — add or remove staff,
- * new opening hours, closures, scaled demand. `applyOverlay` is pure: it validates the overlay
+ * new opening hours, closures, scaled demand, and the live kinds of live-changes.ts (absences,
+ * shifts from a date, service durations). A running scheduler applies the same documents
+ * (Scheduler.applyChange). `applyOverlay` is pure: it validates the overlay
  * against the scenario (paths into the overlay, `$.changes[1].office`), applies the changes to a
  * copy in order, and validates the result with `loadScenario`, so what it returns is a complete,
  * valid scenario or it throws a TerminplanError and nothing changed.
