@@ -29,7 +29,7 @@
  */
 import { z } from 'zod'
 import { expandShifts, horizonDates, breakMinutes, shiftEndMinutes } from './calendar.js'
-import { TerminplanError, jsonPath, type ValidationIssue } from './errors.js'
+import { TerminplanError, type ValidationIssue } from './errors.js'
 import { MAX_REPORTED_ISSUES, loadScenario, zodIssues } from './load.js'
 import {
   IdSchema,

@@ -1,19 +1,19 @@
 /**
- * The command facade: search, hold, confirm, cancel, reschedule, the waitlist's commands, the
- * clock, and live changes, over one booking state (state.ts). Every command validates completely,
- * then applies, then emits events; a rejected command throws a TerminplanError and changes nothing.
+ * The command facade: search, hold, confirm, cancel, reads, notifications and timers, over one
+ * booking state (state.ts); the waitlist's commands (waitlist-commands.ts), the clock (clock.ts),
+ * reschedule (reschedule.ts), live changes (live.ts) and snapshots (snapshot.ts) are functions
+ * of it in their own modules. Every command validates completely, then applies, then emits events;
+ * a rejected command throws a TerminplanError and changes nothing.
  */
 import type { Model } from '../../model/compile.js'
 import { TerminplanError, fail, type ErrorCode, type ValidationIssue } from '../../model/errors.js'
-import { DEFAULT_LIMITS, howToRaise, limitError, limitIssue } from '../../model/limits.js'
+import { DEFAULT_LIMITS, limitError, limitIssue } from '../../model/limits.js'
 import type { OverlayInput } from '../../model/overlay.js'
 import {
-  AcceptOfferOptionsSchema,
   ConfirmOptionsSchema,
   HoldOptionsSchema,
   isPlainConfirmOptions,
   isPlainHoldOptions,
-  JoinWaitlistSchema,
   parseCommand,
   type AcceptOfferOptions,
   type ConfirmOptions,
@@ -22,23 +22,25 @@ import {
   type SearchRequest,
   type Slot,
 } from '../../model/requests.js'
-import { WaitlistEntrySchema, type WaitlistEntry } from '../../model/schema.js'
-import { addDays, localDateOf, parseInstant } from '../../model/tz.js'
+import { parseInstant } from '../../model/tz.js'
 import { popcount } from '../../model/bitset.js'
 import type { GridCalendar } from '../grid-calendar.js'
 import { compareIds, type AppointmentRec, type HoldRec, type Ledger, type OfferGroupRec, type OfferRec } from '../ledger.js'
 import type { OfferEngine } from '../offers.js'
 import type { Notification, NotificationSink } from '../ports.js'
 import { Listeners, sendNotification } from '../listeners.js'
-import { comboKeyOf, compareEntries, type EntryRec } from '../waitlist.js'
+import { compareEntries, type EntryRec } from '../waitlist.js'
 import type { Occupancy } from '../occupancy.js'
-import { fnv1a, search as runSearch, setContextNow, type SearchContext, type SearchResult } from '../search.js'
+import { search as runSearch, type SearchContext, type SearchResult } from '../search.js'
 import { SLOT_RULES, type SlotRuleCode } from '../slot-rules.js'
-import { checkIdArg, parseNow } from './args.js'
-import { applyLiveChange, rebuild } from './live.js'
+import { checkIdArg } from './args.js'
+import { applyLiveChange } from './live.js'
 import type { ChangeRecord, SchedulerSnapshot } from './snapshot-schema.js'
 import { restoreRecords, writeSnapshot } from './snapshot.js'
 import { BookingState } from './state.js'
+import * as Clock from './clock.js'
+import * as R from './reschedule.js'
+import * as W from './waitlist-commands.js'
 import type {
   Appointment,
   CapacityStats,
@@ -180,7 +182,7 @@ export class SchedulerImpl implements Scheduler {
   }
 
   /** A repeated confirmation (same idempotency key, same hold or offer) returns the first result. */
-  private replay(key: string | undefined, sourceId: string): Appointment | undefined {
+  replay(key: string | undefined, sourceId: string): Appointment | undefined {
     if (key === undefined) return undefined
     const prev = this.ledger.idempotency.get(key)
     if (!prev) return undefined
@@ -257,138 +259,41 @@ export class SchedulerImpl implements Scheduler {
   }
 
   setNow(nowInput: string | number): void {
-    const ms = parseNow(nowInput)
-    if (ms < this.ctx.now) fail('COMMAND_INVALID', '$.now', 'clock_backwards', `the clock cannot go back (now is ${this.now()})`)
-    // Expiries fire in time order, each seeing the clock at its own moment. A horizon roll on the
-    // way replaces the ledger (and its timers), so the heap is read anew each time.
-    for (;;) {
-      const timers = this.ledger.timers
-      if (timers.length === 0 || timers.peek()!.at > ms) break
-      const t = timers.peek()!
-      if (this.rollDue(t.at)) {
-        this.advanceTo(t.at)
-        continue
-      }
-      timers.pop()
-      if (!this.ledger.timerLive(t)) continue
-      this.advanceTo(t.at)
-      switch (t.kind) {
-        case 'hold': {
-          const h = this.ledger.holds.get(t.id)!
-          this.ledger.holds.delete(h.id)
-          this.ledger.unlinkCitizen(h.citizenId, h.id)
-          this.emit('expired', { hold: this.st.holdView(h) })
-          this.release(h.staff, h.office, h.start, h.end, 'expired')
-          this.reconsiderCitizen(h.citizenId)
-          break
-        }
-        case 'freeze': {
-          const f = this.ledger.freezes.get(t.id)!
-          this.ledger.freezes.delete(f.id)
-          this.release(f.staff, f.office, f.start, f.end, 'cancelled')
-          break
-        }
-        case 'offer':
-          this.expireGroup(this.ledger.groups.get(t.id)!)
-          break
-        case 'reminder': {
-          const a = this.ledger.appointments.get(t.id)!
-          const startMs = this.model.t0 + a.start * this.model.unitMs
-          // A rescheduled appointment's old reminder is stale: only the one for its start counts.
-          if (startMs > this.ctx.now && t.at === startMs - this.model.scenario.policy.reminderMinutesBefore * 60_000) this.notifyAppointment('reminder', a)
-          break
-        }
-        case 'begin':
-          if (t.at !== this.model.t0 + this.ledger.appointments.get(t.id)!.start * this.model.unitMs + 1) break
-          this.beginSet.delete(t.id)
-          // The appointment has begun and no longer counts against the citizen's limit.
-          this.reconsiderCitizen(this.ledger.appointments.get(t.id)!.citizenId)
-          break
-      }
-    }
-    this.advanceTo(ms)
+    Clock.setNow(this, nowInput)
   }
 
   /**
    * Whether a rolling horizon should move: it starts yesterday (so last night's shifts that run
    * past midnight keep their working time today) and `ms` is on a later date than that.
    */
-  private rollDue(ms: number): boolean {
-    return this.rolling && addDays(localDateOf(this.model.zone, ms), -1) > this.model.scenario.horizon.start
+  rollDue(ms: number): boolean {
+    return Clock.rollDue(this, ms)
   }
 
   /**
    * Moves the clock; when the local date changes, the booking window releases new days. With a
    * rolling horizon the state is first rebuilt on a horizon that starts today.
    */
-  private advanceTo(ms: number): void {
-    let before = this.ctx.nowDay
-    setContextNow(this.ctx, ms)
-    if (this.rollDue(ms)) {
-      const start = addDays(localDateOf(this.model.zone, ms), -1)
-      const k = this.model.dates.indexOf(start)
-      const shift = k >= 0 ? k : this.model.days
-      rebuild(this, this.versions.rolled(start), undefined, -1)
-      before -= shift
-    }
-    const after = this.ctx.nowDay
-    if (after <= before || this.engine.wl.waiting === 0) return
-    const m = this.model
-    for (let o = 0; o < m.officeIds.length; o++) {
-      // The window's new last day, and the short-notice staff's (bestCandidate checks whose time it is).
-      const short = m.scenario.offices[o].bookingWindow.shortNotice?.days
-      for (const max of short !== undefined && short < this.ctx.windowMax[o] ? [short, this.ctx.windowMax[o]] : [this.ctx.windowMax[o]])
-        for (let d = Math.max(0, before + max + 1); d <= Math.min(m.days - 1, after + max); d++) this.engine.offerDay(o, d)
-    }
+  advanceTo(ms: number): void {
+    Clock.advanceTo(this, ms)
   }
 
   // ---- waitlist --------------------------------------------------------------------------------
   joinWaitlist(input: JoinWaitlistRequest): WaitlistView {
-    const req = parseCommand(JoinWaitlistSchema, input, 'waitlist entry')
-    const entry: WaitlistEntry = { ...req, id: req.id ?? '', createdAt: req.createdAt ?? this.now() }
-    const issues = this.st.entryIssues(entry, [])
-    if (issues.length) throw new TerminplanError('COMMAND_INVALID', `invalid waitlist entry: ${issues[0].path}: ${issues[0].message}`, issues)
-    if (req.id !== undefined && this.engine.wl.entries.has(req.id)) fail('CONFLICT', '$.id', 'duplicate_id', `waitlist entry "${req.id}" exists already`)
-    const comboKey = comboKeyOf(entry.services.map((id) => this.model.serviceIndex.get(id)!))
-    const other = this.engine.wl.sameNeed(entry.citizenId, comboKey)
-    if (other) fail('CONFLICT', '$.citizenId', 'already_waiting', `citizen is already waiting for these services (entry "${other.entry.id}")`)
-    if (this.engine.wl.waiting >= this.waitlistLimit)
-      fail('LIMIT_EXCEEDED', '$', 'limit_exceeded', `the waitlist is full: ${this.engine.wl.waiting} entries, the limit (limits.waitlistSize); ${howToRaise('waitlistSize')}`)
-    if (entry.id === '') entry.id = this.freshEntryId()
-    // Canonical form (schema key order), so snapshots of joined and restored entries are identical.
-    const rec = this.engine.wl.prepare(WaitlistEntrySchema.parse(entry))
-    this.engine.wl.add(rec)
-    this.beginTimersFor(rec.entry.citizenId)
-    this.emit('waitlistJoined', { entry: this.st.entryView(rec) })
-    this.offerToEntry(rec)
-    return this.st.entryView(rec)
+    return W.joinWaitlist(this, input)
   }
 
   freshEntryId(): string {
-    for (;;) {
-      const id = this.ledger.nextId('entry')
-      if (!this.engine.wl.entries.has(id)) return id
-    }
+    return W.freshEntryId(this)
   }
 
   /** Offers an entry that (again) waits the earliest free slot that suits it and that it has not declined. */
   offerToEntry(rec: EntryRec): void {
-    if (!this.engine.auto || rec.state !== 'waiting') return
-    if (!this.engine.core.mayOffer(rec)) return
-    const found = this.engine.earliestFor(rec)
-    if (found) this.engine.offerTo(rec, found.staff, found.office, found.start, found.dur)
+    W.offerToEntry(this, rec)
   }
 
   leaveWaitlist(entryId: string): void {
-    checkIdArg(entryId, '$.entryId', 'entry id')
-    const rec = this.engine.wl.entries.get(entryId)
-    if (!rec || rec.state === 'served' || rec.state === 'left') fail('NOT_FOUND', '$.entryId', 'entry_not_found', `no waiting entry "${entryId}"`)
-    const view = this.st.entryView(rec)
-    const offerId = rec.offerId
-    this.engine.wl.retire(rec, 'left')
-    this.engine.wl.entries.delete(entryId)
-    this.emit('waitlistLeft', { entry: view, reason: 'left' })
-    if (offerId !== undefined) this.closeOffer(this.ledger.offers.get(offerId)!, 'offerWithdrawn', 'offer_withdrawn')
+    W.leaveWaitlist(this, entryId)
   }
 
   waitlist(): WaitlistView[] {
@@ -406,66 +311,11 @@ export class SchedulerImpl implements Scheduler {
   }
 
   acceptOffer(offerId: string, optsInput: AcceptOfferOptions = {}): Appointment {
-    const opts = parseCommand(AcceptOfferOptionsSchema, optsInput, 'accept options')
-    checkIdArg(offerId, '$.offerId', 'offer id')
-    const key = opts.idempotencyKey
-    const replay = this.replay(key, offerId)
-    if (replay) return replay
-    const o = this.ledger.offers.get(offerId)
-    if (!o) fail('NOT_FOUND', '$.offerId', 'offer_not_found', `no open offer "${offerId}" (never made, declined, expired or taken)`)
-    const g = this.ledger.groups.get(o.groupId)!
-    if (g.expiresAt <= this.ctx.now) fail('EXPIRED', '$.offerId', 'offer_expired', `offer "${offerId}" expired at ${this.st.isoMs(g.expiresAt)}`)
-    if (g.start < this.ctx.nowUnit) fail('CONFLICT', '$.offerId', 'already_started', 'the offered slot has already begun')
-    const rec = this.engine.wl.entries.get(o.entryId)!
-    const pol = this.model.scenario.policy
-    if (this.ledger.activeCount(o.citizenId, this.ctx.nowUnit) >= pol.maxActiveAppointmentsPerCitizen)
-      fail('LIMIT_EXCEEDED', '$.offerId', 'citizen_limit', `a citizen may hold at most ${pol.maxActiveAppointmentsPerCitizen} open holds and appointments`)
-    // The group's units pass to the appointment; the other offers of a broadcast are withdrawn.
-    const others = g.offerIds.filter((id) => id !== o.id).map((id) => this.ledger.offers.get(id)!)
-    this.ledger.groups.delete(g.id)
-    this.ledger.timerDied()
-    for (const x of [o, ...others]) {
-      this.ledger.offers.delete(x.id)
-      const r = this.engine.wl.entries.get(x.entryId)
-      if (r && r.offerId === x.id) this.engine.wl.markWaiting(r)
-    }
-    const a: AppointmentRec = { id: this.ledger.nextId('appointment'), staff: g.staff, office: g.office, start: g.start, end: g.end, services: [...o.services], citizenId: o.citizenId }
-    this.ledger.appointments.set(a.id, a)
-    this.ledger.linkCitizen(a.citizenId, a.id)
-    if (key !== undefined) this.ledger.idempotency.set(key, { holdId: offerId, appointmentId: a.id })
-    this.scheduleReminder(a)
-    const entryView = this.st.entryView(rec)
-    this.engine.wl.retire(rec, 'served')
-    this.engine.wl.entries.delete(rec.entry.id)
-    const view = this.st.apptView(a)
-    this.emit('offerAccepted', { offer: this.st.offerView(o, g), appointment: view })
-    this.emit('waitlistLeft', { entry: { ...entryView, state: 'waiting' }, reason: 'served' })
-    this.notifyAppointment('confirmation', a)
-    for (const x of others) this.emit('offerWithdrawn', { offer: this.st.offerView(x, g) })
-    // Citizens who lost the race wait again: offer them what suits them now.
-    for (const x of others) {
-      const r = this.engine.wl.entries.get(x.entryId)
-      if (r && r.state === 'waiting') this.offerToEntry(r)
-    }
-    return view
+    return W.acceptOffer(this, offerId, optsInput)
   }
 
   offer(entryId: string, slotInput: Slot): Offer {
-    checkIdArg(entryId, '$.entryId', 'entry id')
-    const rec = this.engine.wl.entries.get(entryId)
-    if (!rec || rec.state === 'served' || rec.state === 'left') fail('NOT_FOUND', '$.entryId', 'entry_not_found', `no waiting entry "${entryId}"`)
-    if (rec.state === 'offered') fail('CONFLICT', '$.entryId', 'already_offered', `entry "${entryId}" holds an open offer already`)
-    const { office, staff, start, end, services } = this.st.resolveSlot(slotInput)
-    const same = (a: string[], b: string[]) => a.length === b.length && [...a].sort().join('\u0000') === [...b].sort().join('\u0000')
-    if (!same(services, rec.entry.services)) fail('COMMAND_INVALID', '$.services', 'wrong_services', 'the slot is for other services than the entry')
-    const problem = this.st.placementProblem(office, staff, start, end, services, true)
-    if (problem) fail(problem === 'slot_taken' ? 'CONFLICT' : 'COMMAND_INVALID', '$.start', problem, SLOT_RULES[problem])
-    if (rec.offices && !rec.offices.has(office)) fail('COMMAND_INVALID', '$.officeId', 'office_not_accepted', 'the citizen does not accept this office')
-    if (!this.engine.wl.timeFits(rec, this.cal.dayOfUnit(start), start, end - start))
-      fail('COMMAND_INVALID', '$.start', 'outside_citizen_times', "the slot lies outside the citizen's dates or time windows")
-    this.engine.offerTo(rec, staff, office, start, end - start)
-    const o = this.ledger.offers.get(rec.offerId!)!
-    return this.st.offerView(o, this.ledger.groups.get(o.groupId)!)
+    return W.offer(this, entryId, slotInput)
   }
 
   setAutoOffer(on: boolean): void {
@@ -473,36 +323,16 @@ export class SchedulerImpl implements Scheduler {
   }
 
   declineOffer(offerId: string): void {
-    checkIdArg(offerId, '$.offerId', 'offer id')
-    const o = this.ledger.offers.get(offerId)
-    if (!o) fail('NOT_FOUND', '$.offerId', 'offer_not_found', `no open offer "${offerId}"`)
-    this.closeOffer(o, 'offerDeclined', 'offer_declined')
+    W.declineOffer(this, offerId)
   }
 
   /** Ends one offer; when its group has no open offer left, the slot is freed and offered on. */
   closeOffer(o: OfferRec, event: 'offerDeclined' | 'offerWithdrawn' | 'offerExpired', reason: 'offer_declined' | 'offer_withdrawn' | 'offer_expired'): void {
-    const g = this.ledger.groups.get(o.groupId)!
-    const view = this.st.offerView(o, g)
-    this.ledger.offers.delete(o.id)
-    g.offerIds = g.offerIds.filter((id) => id !== o.id)
-    const rec = this.engine.wl.entries.get(o.entryId)
-    if (rec && rec.offerId === o.id) {
-      rec.declined.add(`${g.staff}:${g.start}`)
-      this.engine.wl.markWaiting(rec)
-    }
-    this.emit(event, { offer: view })
-    if (event === 'offerExpired') this.notify({ kind: 'offer_expired', idempotencyKey: `offer_expired:${o.id}`, citizenId: o.citizenId, at: this.now(), offerId: o.id })
-    if (g.offerIds.length === 0) {
-      this.ledger.groups.delete(g.id)
-      this.ledger.timerDied()
-      this.release(g.staff, g.office, g.start, g.end, reason)
-    }
-    // Back to waiting: free capacity that suits the citizen may have come up while they held the offer.
-    if (rec && rec.state === 'waiting' && this.engine.wl.entries.has(rec.entry.id)) this.offerToEntry(rec)
+    W.closeOffer(this, o, event, reason)
   }
 
-  private expireGroup(g: OfferGroupRec): void {
-    for (const id of [...g.offerIds]) this.closeOffer(this.ledger.offers.get(id)!, 'offerExpired', 'offer_expired')
+  expireGroup(g: OfferGroupRec): void {
+    W.expireGroup(this, g)
   }
 
   // ---- notifications ---------------------------------------------------------------------------
@@ -686,60 +516,6 @@ export class SchedulerImpl implements Scheduler {
   }
 
   reschedule(appointmentId: string, slotInput: Slot, optsInput: ConfirmOptions = {}): Appointment {
-    const opts = isPlainConfirmOptions(optsInput) ? optsInput : parseCommand(ConfirmOptionsSchema, optsInput, 'reschedule options')
-    checkIdArg(appointmentId, '$.appointmentId', 'appointment id')
-    const { office, staff, start, end, services } = this.st.resolveSlot(slotInput)
-    const key = opts.idempotencyKey
-    // The same key for the same move returns the appointment as it is now (the source is bounded, like an id).
-    const source = `reschedule#${fnv1a(`${appointmentId}@${this.model.staffIds[staff]}@${this.cal.unitIso(start)}`).toString(16)}`
-    const replay = this.replay(key, source)
-    if (replay) return replay
-    const a = this.ledger.appointments.get(appointmentId)
-    if (!a) fail('NOT_FOUND', '$.appointmentId', 'appointment_not_found', `no appointment "${appointmentId}"`)
-    if (a.start < this.ctx.nowUnit) fail('CONFLICT', '$.appointmentId', 'already_started', `appointment "${appointmentId}" has already begun`)
-    const sameServices = a.services.length === services.length && [...a.services].sort().join('\u0000') === [...services].sort().join('\u0000')
-    if (!sameServices) fail('COMMAND_INVALID', '$.services', 'wrong_services', 'a rescheduled appointment keeps its services (book anew for others)')
-    // The appointment's own time counts as free for its new slot; it is taken back if the move fails.
-    this.occ.release(a.staff, a.start, a.end)
-    const problem = this.st.placementProblem(office, staff, start, end, services, true)
-    if (problem) {
-      this.occ.occupy(a.staff, a.start, a.end)
-      this.st.failPlacement(problem)
-    }
-    const previous = this.st.apptView(a)
-    if (a.staff === staff && a.start === start && a.office === office) {
-      // Already there: nothing moves and nobody is told.
-      this.occ.occupy(a.staff, a.start, a.end)
-      if (key !== undefined) this.ledger.idempotency.set(key, { holdId: source, appointmentId: a.id })
-      return previous
-    }
-    const old = { staff: a.staff, office: a.office, start: a.start, end: a.end }
-    this.occ.occupy(staff, start, end)
-    Object.assign(a, { staff, office, start, end })
-    if (key !== undefined) this.ledger.idempotency.set(key, { holdId: source, appointmentId: a.id })
-    this.beginSet.delete(a.id)
-    this.scheduleReminder(a)
-    const view = this.st.apptView(a)
-    this.emit('appointmentMoved', { appointment: view, previous, reason: 'rescheduled' })
-    if (a.citizenId !== undefined)
-      this.notify({
-        kind: 'appointment_moved',
-        idempotencyKey: `appointment_moved:${a.id}:${this.now()}:${view.start}`,
-        citizenId: a.citizenId,
-        at: this.now(),
-        appointmentId: a.id,
-        officeId: view.officeId,
-        start: view.start,
-        end: view.end,
-        services: [...a.services],
-        previous: { officeId: previous.officeId, staffId: previous.staffId, start: previous.start, end: previous.end },
-      })
-    // The old time is free now: whatever of it the new slot does not cover goes to the waitlist.
-    const freed = old.staff === staff ? [[old.start, Math.min(old.end, start)], [Math.max(old.start, end), old.end]] : [[old.start, old.end]]
-    for (const [x, y] of freed) if (x < y && this.occ.isFree(old.staff, x, y)) {
-      this.emit('freed', { officeId: this.model.officeIds[old.office], staffId: this.model.staffIds[old.staff], start: this.cal.unitIso(x), end: this.cal.unitIso(y), reason: 'rescheduled' })
-      this.engine.offerFreeRun(old.staff, x, y)
-    }
-    return view
+    return R.reschedule(this, appointmentId, slotInput, optsInput)
   }
 }
