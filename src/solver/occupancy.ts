@@ -62,10 +62,21 @@ export class Occupancy {
     this.officeDayMaxLong = new Int32Array(m.days * nO)
     this.dayMaxLong = new Int32Array(m.days)
     this.officeDayFitLong = new Int32Array(m.days * nO * (FIT_LENGTHS + 1)).fill(NO_FIT)
+    this.reindex()
+  }
+
+  /** Recomputes every index from the busy bits: at construction, and after a batch of `mark`. */
+  reindex(): void {
+    const m = this.m
     // Per segment first, then every office-day and day once.
     for (let p = 0; p < m.staffIds.length; p++) for (let si = m.segFirst[p]; si < m.segFirst[p + 1]; si++) if (si === m.segFirst[p] || m.segments[si - 1].day !== m.segments[si].day) this.refresh(p, m.segments[si].day, si, false)
-    for (let k = 0; k < m.days * nO; k++) this.refreshOfficeDay(k)
+    for (let k = 0; k < m.days * m.officeIds.length; k++) this.refreshOfficeDay(k)
     for (let d = 0; d < m.days; d++) this.refreshDay(d)
+  }
+
+  /** Marks [a, b) taken without touching the indexes (a batch: moving records onto a new state); `reindex` after it. */
+  mark(p: number, a: number, b: number): void {
+    setRange(this.busy[p], a, b)
   }
 
   /** Index of the segment of staff `p` containing unit `u`, or -1. */

@@ -51,6 +51,18 @@ describe('terminplan simulate / compare', () => {
     expect(a.out).toBe(b.out)
   })
 
+  it('--sick-calls sets the sick-call rate: none with 0, some by default on the same requests', async () => {
+    const off = JSON.parse((await run(['simulate', scenario, ...small, '--policy', 'fcfs', '--sick-calls', '0', '--json', '-'])).out) as Comparison
+    const on = JSON.parse((await run(['simulate', scenario, ...small, '--policy', 'fcfs', '--sick-calls', '40', '--json', '-'])).out) as Comparison
+    expect(off.runs[0].result.kpis.sickCalls).toBe(0)
+    expect(on.runs[0].result.kpis.sickCalls).toBeGreaterThan(0)
+    expect(on.runs[0].result.kpis.disruptedAppointments).toBeGreaterThan(0)
+    expect(on.runs[0].result.totalRequests).toBe(off.runs[0].result.totalRequests)
+    const bad = await run(['simulate', scenario, ...small, '--sick-calls', 'many'])
+    expect(bad.code).toBe(2)
+    expect(bad.err).toMatch(/^\$\.sick-calls: /m)
+  })
+
   it('compares the scenario as is with each overlay', async () => {
     const r = await run(['compare', scenario, ...small, '--with', overlay, '--json', '-'])
     expect(r.code).toBe(0)

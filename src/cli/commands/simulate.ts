@@ -37,6 +37,7 @@ interface SimCliOptions {
   report?: string
   lp: string
   behaviour?: string
+  sickCalls?: string
   progress: boolean
 }
 
@@ -222,6 +223,7 @@ function addCommon(cmd: Command): Command {
     .option('--report <file>', 'write a self-contained HTML report')
     .option('--lp <backend>', `LP back end for the optimized policy (${LP_BACKENDS.join(', ')})`, 'highs')
     .option('--behaviour <file>', 'citizen behaviour overrides (JSON)')
+    .option('--sick-calls <n>', 'staff sick calls per person and year (behaviour.sickCallsPerYear; default 4, 0 = none)')
     .option('--no-progress', 'no progress bar')
 }
 
@@ -231,7 +233,9 @@ function baseOptions(o: SimCliOptions): Omit<SimulationOptionsInput, 'policy' | 
     warmupDays: int(o.warmup, 'warmup', 0, 180),
     fillDays: int(o.fill, 'fill', 0, 180),
     seed: int(o.seed, 'seed', 0, 2 ** 32 - 1),
-    ...(o.behaviour ? { behaviour: readBehaviour(o.behaviour) } : {}),
+    ...(o.behaviour || o.sickCalls !== undefined
+      ? { behaviour: { ...(o.behaviour ? readBehaviour(o.behaviour) : {}), ...(o.sickCalls !== undefined ? { sickCallsPerYear: int(o.sickCalls, 'sick-calls', 0, 250) } : {}) } }
+      : {}),
   }
 }
 

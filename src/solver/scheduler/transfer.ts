@@ -57,11 +57,11 @@ export function transferRecords(from: BookingState, to: BookingState): Transfer 
       const s = Math.floor((fm.t0 + a.start * fm.unitMs - tm.t0) / tm.unitMs)
       rec.start = Math.max(0, s)
       rec.end = Math.max(rec.start, e)
-      if (rec.end > rec.start) to.occ.occupy(staff, rec.start, rec.end)
+      if (rec.end > rec.start) to.occ.mark(staff, rec.start, rec.end)
     } else if (Number.isNaN(start) || Number.isNaN(end) || to.placementProblem(office, staff, start, end, a.services, false, true) !== null) {
       out.disrupted.push({ old: a, view: from.apptView(a), office, staff, start: Number.isNaN(start) || Number.isNaN(end) ? -1 : start, end })
       continue
-    } else to.occ.occupy(staff, start, end)
+    } else to.occ.mark(staff, start, end)
     L.appointments.set(rec.id, rec)
     L.linkCitizen(rec.citizenId, rec.id)
   }
@@ -74,7 +74,7 @@ export function transferRecords(from: BookingState, to: BookingState): Transfer 
       continue
     }
     const rec: HoldRec = { ...h, office, staff, start, end, services: [...h.services] }
-    to.occ.occupy(staff, start, end)
+    to.occ.mark(staff, start, end)
     L.holds.set(rec.id, rec)
     L.linkCitizen(rec.citizenId, rec.id)
     L.addTimer(rec.expiresAt, 'hold', rec.id)
@@ -86,7 +86,7 @@ export function transferRecords(from: BookingState, to: BookingState): Transfer 
     if (Number.isNaN(start) || Number.isNaN(end) || end <= now || !to.occ.isFree(staff, start, end)) continue
     const si = to.occ.segmentAt(staff, start)
     if (si < 0 || tm.segments[si].end < end || tm.segments[si].office !== officeOf(f.office)) continue
-    to.occ.occupy(staff, start, end)
+    to.occ.mark(staff, start, end)
     L.freezes.set(f.id, { ...f, staff, office: officeOf(f.office), start, end })
     L.addTimer(f.until, 'freeze', f.id)
   }
@@ -114,7 +114,7 @@ export function transferRecords(from: BookingState, to: BookingState): Transfer 
       for (const id of g.offerIds) out.withdrawnOffers.push(from.offerView(from.ledger.offers.get(id)!, g))
       continue
     }
-    to.occ.occupy(staff, start, end)
+    to.occ.mark(staff, start, end)
     L.groups.set(g.id, { ...g, office, staff, start, end, offerIds: [...g.offerIds] })
     for (const id of g.offerIds) {
       const o = from.ledger.offers.get(id)!
@@ -128,6 +128,8 @@ export function transferRecords(from: BookingState, to: BookingState): Transfer 
   const disruptedIds = new Set(out.disrupted.map((d) => d.old.id))
   for (const [k, v] of from.ledger.idempotency) if (L.appointments.has(v.appointmentId) || disruptedIds.has(v.appointmentId)) L.idempotency.set(k, { ...v })
   for (const id of from.ledger.foreignIds) L.foreignIds.add(id)
+  // The bits were set in one batch (mark); the indexes once, now.
+  to.occ.reindex()
   Object.assign(L.seq, { ...from.ledger.seq, timer: L.seq.timer })
   return out
 }
