@@ -62,6 +62,7 @@ function changedWork(from: BookingState, to: BookingState): Map<number, number[]
   tm.staffIds.forEach((id, p) => {
     const q = fm.staffIndex.get(id)
     const a = tm.work[p], b = q === undefined ? undefined : fm.work[q]
+    if (a === b) return // lent unchanged by compile
     const days: number[] = []
     for (let d = 0; d < tm.days; d++) {
       const lo = tm.dayStart[d], hi = tm.dayStart[d + 1]

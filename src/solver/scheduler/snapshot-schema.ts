@@ -47,32 +47,27 @@ export const ChangeRecordSchema = z.strictObject({
 export type ChangeRecord = z.output<typeof ChangeRecordSchema>
 
 const Seq = z.int().min(0).max(Number.MAX_SAFE_INTEGER)
+/** What appointments and holds record of their slot. */
+const Placed = {
+  id: IdSchema,
+  officeId: IdSchema,
+  staffId: IdSchema,
+  start: InstantSchema,
+  /** Only when the length differs from the services' duration now (a duration change since booking). */
+  end: InstantSchema.optional(),
+  services: ServiceListSchema,
+}
+
 /** A scheduler's whole state as JSON; validated like any input before a restore. */
 export const SchedulerSnapshotSchema = z.strictObject({
   version: z.literal(1),
   scenarioHash: z.string().max(64),
   now: InstantSchema,
   seq: z.strictObject({ hold: Seq, appointment: Seq, freeze: Seq }),
-  appointments: z.array(
-    z.strictObject({
-      id: IdSchema,
-      officeId: IdSchema,
-      staffId: IdSchema,
-      start: InstantSchema,
-      /** Only when the length differs from the services' duration now (a duration change since booking). */
-      end: InstantSchema.optional(),
-      services: ServiceListSchema,
-      citizenId: IdSchema.optional(),
-    }),
-  ),
+  appointments: z.array(z.strictObject({ ...Placed, citizenId: IdSchema.optional() })),
   holds: z.array(
     z.strictObject({
-      id: IdSchema,
-      officeId: IdSchema,
-      staffId: IdSchema,
-      start: InstantSchema,
-      end: InstantSchema.optional(),
-      services: ServiceListSchema,
+      ...Placed,
       citizenId: IdSchema,
       createdAt: InstantSchema,
       expiresAt: InstantSchema,

@@ -6,7 +6,6 @@
  * (a roll) leave memory. The old state is only read, so a failure leaves it untouched.
  */
 import type { AppointmentRec, HoldRec } from '../ledger.js'
-import { WaitlistEntrySchema } from '../../model/schema.js'
 import type { BookingState } from './state.js'
 import type { Appointment, Hold, Offer } from './types.js'
 
@@ -94,7 +93,8 @@ export function transferRecords(from: BookingState, to: BookingState): Transfer 
   // Waiting citizens keep their place (their sequence numbers order them; prepare assigns anew in this order).
   const live = [...from.engine.wl.entries.values()].filter((r) => r.state === 'waiting' || r.state === 'offered').sort((a, b) => a.seq - b.seq)
   for (const r of live) {
-    const rec = to.engine.wl.prepare(WaitlistEntrySchema.parse(structuredClone(r.entry)))
+    // Entries are stored in canonical form when they join: a copy suffices.
+    const rec = to.engine.wl.prepare(structuredClone(r.entry))
     for (const k of r.declined) {
       const [p, u] = k.split(':').map(Number)
       const nu = unit(u)

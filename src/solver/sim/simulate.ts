@@ -302,7 +302,8 @@ export class Sim implements SimRun {
     const day = this.port.ctx.nowDay, runDay = day - this.t0Day
     const p = b.sickCallsPerYear / 250
     const onDuty = new Set<number>()
-    for (const seg of m.segments) if (seg.day === day && seg.end > this.port.ctx.nowUnit) onDuty.add(seg.staff)
+    const segs = this.port.ctx.daySegs[day]
+    for (let k = 0; k < segs.n; k++) if (segs.end[k] > this.port.ctx.nowUnit) onDuty.add(segs.staff[k])
     const changes: { kind: 'absence'; staff: string; from: string; to: string }[] = []
     for (const staff of [...onDuty].sort((x, y) => x - y)) {
       if ((this.sickUntil.get(staff) ?? -1) > runDay || this.sickRng.next() >= p) continue
