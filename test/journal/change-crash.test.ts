@@ -52,6 +52,7 @@ import { addDays, localDateOf, startOfLocalDay } from '../../src/model/tz.js'
 import { rollScenario, scenarioHash } from '../../src/solver/scheduler/index.js'
 import { envInt } from '../solver/harness.js'
 import { CRASH_NOW, crashScenario } from './crash-fixture.js'
+import { childCommand } from './child-command.js'
 import { InvariantChecker } from './invariants.js'
 
 const KILLS = envInt('TERMINPLAN_CHANGE_CRASH_KILLS', 30)
@@ -64,17 +65,7 @@ let command: string[] = []
 
 beforeAll(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'terminplan-change-crash-'))
-  command = [process.execPath, '--import', 'tsx', CHILD]
-  if (process.env.TERMINPLAN_CRASH_TSX === '1') return
-  try {
-    const name = 'esbuild'
-    const esbuild = (await import(name)) as { build(o: Record<string, unknown>): Promise<unknown> }
-    const out = path.join(work, 'change-crash-child.mjs')
-    await esbuild.build({ entryPoints: [CHILD], bundle: true, platform: 'node', format: 'esm', outfile: out, logLevel: 'error' })
-    command = [process.execPath, out]
-  } catch {
-    // No esbuild: tsx it is.
-  }
+  command = await childCommand(CHILD, work)
 }, 60_000)
 afterAll(() => {
   if (work) fs.rmSync(work, { recursive: true, force: true })

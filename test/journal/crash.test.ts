@@ -23,6 +23,7 @@ import { loadScenario } from '../../src/model/load.js'
 import { createRng } from '../../src/model/random.js'
 import { envInt } from '../solver/harness.js'
 import { CRASH_NOW, crashScenario } from './crash-fixture.js'
+import { childCommand } from './child-command.js'
 import { InvariantChecker } from './invariants.js'
 
 const KILLS = envInt('TERMINPLAN_CRASH_KILLS', 50)
@@ -35,17 +36,7 @@ let command: string[] = []
 
 beforeAll(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'terminplan-crash-'))
-  command = [process.execPath, '--import', 'tsx', CHILD]
-  if (process.env.TERMINPLAN_CRASH_TSX === '1') return
-  try {
-    const name = 'esbuild'
-    const esbuild = (await import(name)) as { build(o: Record<string, unknown>): Promise<unknown> }
-    const out = path.join(work, 'crash-child.mjs')
-    await esbuild.build({ entryPoints: [CHILD], bundle: true, platform: 'node', format: 'esm', outfile: out, logLevel: 'error' })
-    command = [process.execPath, out]
-  } catch {
-    // No esbuild: tsx it is.
-  }
+  command = await childCommand(CHILD, work)
 }, 60_000)
 afterAll(() => {
   if (work) fs.rmSync(work, { recursive: true, force: true })
