@@ -10,6 +10,7 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { runAtScale } from './at-scale.js'
 import { envInt } from '../solver/harness.js'
 import { journalSpecArb, runJournalSequence, stepsArb } from '../journal/model-run.js'
 
@@ -19,27 +20,8 @@ const SEED = envInt('TERMINPLAN_JOURNAL_SEED', 80_000)
 
 describe('journal against an uninterrupted twin, at scale', () => {
   it(`at least ${TARGET.toLocaleString('en')} operations: recovery is exact, no invariant breaks`, () => {
-    let ops = 0, sequences = 0, round = 0
-    const tally: Record<string, number> = {}
-    const started = Date.now()
-    while (ops < TARGET) {
-      fc.assert(
-        fc.property(journalSpecArb, stepsArb(150), (spec, steps) => {
-          const r = runJournalSequence(spec, steps)
-          ops += r.ops
-          sequences++
-          for (const [k, n] of Object.entries(r.tally)) tally[k] = (tally[k] ?? 0) + n
-        }),
-        { numRuns: 100, seed: SEED + round },
-      )
-      round++
-    }
-    console.log(
-      `journal model-based (long): ${ops} operations in ${sequences} sequences, seeds ${SEED}…${SEED + round - 1}, ${((Date.now() - started) / 1000).toFixed(1)} s\n` +
-        Object.entries(tally)
-          .sort()
-          .map(([k, n]) => `  ${k}: ${n}`)
-          .join('\n'),
+    const { ops, tally } = runAtScale('journal model-based', TARGET, SEED, (_round, add) =>
+      fc.property(journalSpecArb, stepsArb(150), (spec, steps) => add(runJournalSequence(spec, steps))),
     )
     expect(ops).toBeGreaterThanOrEqual(MIN_OPS)
     for (const k of ['journal:reopen', 'journal:crash', 'journal:crash/torn', 'journal:checkpoint', 'hold:ok', 'confirm:ok', 'cancel:ok', 'join:ok', 'accept:ok', 'decline:ok', 'offer:ok', 'restore:ok', 'event:offerExpired', 'event:expired'])

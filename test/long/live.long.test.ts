@@ -10,6 +10,7 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { runAtScale } from './at-scale.js'
 import { envInt } from '../solver/harness.js'
 import { liveCommandArb, liveSpecArb, runLiveSequence } from '../solver/live-run.js'
 
@@ -19,27 +20,8 @@ const SEED = envInt('TERMINPLAN_LIVE_SEED', 140_000)
 
 describe('live changes and rolling horizons, at scale', () => {
   it(`at least ${TARGET.toLocaleString('en')} operations: no invariant breaks, every disruption accounted for`, () => {
-    let ops = 0, sequences = 0, round = 0
-    const tally: Record<string, number> = {}
-    const started = Date.now()
-    while (ops < TARGET) {
-      fc.assert(
-        fc.property(liveSpecArb, fc.array(liveCommandArb, { minLength: 20, maxLength: 150 }), (spec, cmds) => {
-          const r = runLiveSequence(spec, cmds)
-          ops += r.ops
-          sequences++
-          for (const [k, n] of Object.entries(r.tally)) tally[k] = (tally[k] ?? 0) + n
-        }),
-        { numRuns: 100, seed: SEED + round },
-      )
-      round++
-    }
-    console.log(
-      `live model-based (long): ${ops} operations in ${sequences} sequences, seeds ${SEED}…${SEED + round - 1}, ${((Date.now() - started) / 1000).toFixed(1)} s\n` +
-        Object.entries(tally)
-          .sort()
-          .map(([k, n]) => `  ${k}: ${n}`)
-          .join('\n'),
+    const { ops, tally } = runAtScale('live model-based', TARGET, SEED, (_round, add) =>
+      fc.property(liveSpecArb, fc.array(liveCommandArb, { minLength: 20, maxLength: 150 }), (spec, cmds) => add(runLiveSequence(spec, cmds))),
     )
     expect(ops).toBeGreaterThanOrEqual(TARGET)
     for (const k of ['change:sick', 'change:moved', 'change:offered', 'restore:cutRejected', 'reschedule:ok']) expect(tally[k] ?? 0, k).toBeGreaterThan(0)

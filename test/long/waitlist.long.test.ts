@@ -12,6 +12,7 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { runAtScale } from './at-scale.js'
 import { envInt } from '../solver/harness.js'
 import { buildWait, runWaitSequence, waitCommandsArb, waitSpecArb, type Checks } from '../waitlist/runner.js'
 
@@ -22,32 +23,15 @@ const COMPLETE = process.env.TERMINPLAN_WL_COMPLETE !== '0'
 
 describe('online waitlist against the models, at scale', () => {
   it(`at least ${TARGET.toLocaleString('en')} operations keep every invariant`, () => {
-    let ops = 0, sequences = 0, round = 0
-    const tally: Record<string, number> = {}
-    const started = Date.now()
-    while (ops < TARGET) {
+    const { ops, tally } = runAtScale('waitlist model-based', TARGET, SEED, (round, add) => {
       const complete = COMPLETE && round % 4 === 3
       const checks: Checks = complete ? { freed: true, quiescent: true, priority: true } : {}
-      fc.assert(
-        fc.property(waitSpecArb, waitCommandsArb(120, complete ? { auto: false } : {}), (spec, commands) => {
-          const b = buildWait(spec)
-          if (complete) b.autoOffer = true
-          const r = runWaitSequence(b, commands, checks)
-          ops += r.ops
-          sequences++
-          for (const [k, n] of Object.entries(r.tally)) tally[k] = (tally[k] ?? 0) + n
-        }),
-        { numRuns: 100, seed: SEED + round },
-      )
-      round++
-    }
-    console.log(
-      `waitlist model-based (long): ${ops} operations in ${sequences} sequences, seeds ${SEED}…${SEED + round - 1}, ${((Date.now() - started) / 1000).toFixed(1)} s\n` +
-        Object.entries(tally)
-          .sort()
-          .map(([k, n]) => `  ${k}: ${n}`)
-          .join('\n'),
-    )
+      return fc.property(waitSpecArb, waitCommandsArb(120, complete ? { auto: false } : {}), (spec, commands) => {
+        const b = buildWait(spec)
+        if (complete) b.autoOffer = true
+        add(runWaitSequence(b, commands, checks))
+      })
+    })
     expect(ops).toBeGreaterThanOrEqual(MIN_OPS)
     // The sequences did offer, accept, decline, expire, withdraw, broadcast and restore, not only fail.
     for (const k of ['offer:auto/1', 'offer:auto/2', 'offer:manual', 'accept:ok', 'decline:ok', 'leave:ok', 'event:offerExpired', 'event:offerWithdrawn', 'restore:ok', 'note:reminder'])
