@@ -9,7 +9,7 @@
 import { compile } from '../../model/compile.js'
 import { TerminplanError, fail } from '../../model/errors.js'
 import { ChangeOptionsSchema, parseCommand } from '../../model/requests.js'
-import { parseOverlay, type Overlay } from '../../model/overlay.js'
+import { parseOverlay } from '../../model/overlay.js'
 import type { Scenario } from '../../model/schema.js'
 import { WaitlistEntrySchema, type WaitlistEntry } from '../../model/schema.js'
 import type { AppointmentRec } from '../ledger.js'
@@ -22,10 +22,10 @@ import type { BookingState } from './state.js'
 import { transferRecords, type Disrupted } from './transfer.js'
 import type { ChangeResult } from './types.js'
 
-/** Validates a change against the scenario in force; bad input is COMMAND_INVALID with paths into it. */
-export function parseChange(s: SchedulerImpl, input: unknown): Overlay {
+/** A scenario problem of a change is bad command input: COMMAND_INVALID, with the same paths into the overlay. */
+function asCommand<T>(fn: () => T): T {
   try {
-    return parseOverlay(input, undefined, s.versions.current)
+    return fn()
   } catch (e) {
     if (e instanceof TerminplanError && e.code === 'SCENARIO_INVALID') throw new TerminplanError('COMMAND_INVALID', e.message, e.issues)
     throw e
@@ -34,7 +34,8 @@ export function parseChange(s: SchedulerImpl, input: unknown): Overlay {
 
 export function applyLiveChange(s: SchedulerImpl, input: unknown, opts: unknown = {}): ChangeResult {
   const key = parseCommand(ChangeOptionsSchema, opts ?? {}, 'change options').idempotencyKey
-  const overlay = parseChange(s, input)
+  // The shape here; the references once, when the change is applied to the scenario in force (versions.next).
+  const overlay = asCommand(() => parseOverlay(input))
   if (key !== undefined) {
     const prev = s.versions.changes.find((c) => c.idempotencyKey === key)
     if (prev) {
@@ -42,13 +43,7 @@ export function applyLiveChange(s: SchedulerImpl, input: unknown, opts: unknown 
       return structuredClone(prev.result!)
     }
   }
-  let next: { scenario: Scenario; record: ChangeRecord }
-  try {
-    next = s.versions.next(overlay, s.now())
-  } catch (e) {
-    if (e instanceof TerminplanError && e.code === 'SCENARIO_INVALID') throw new TerminplanError('COMMAND_INVALID', e.message, e.issues)
-    throw e
-  }
+  const next: { scenario: Scenario; record: ChangeRecord } = asCommand(() => s.versions.next(overlay, s.now()))
   const result = rebuild(s, next.scenario, next.record, s.versions.changes.length)
   if (key !== undefined) Object.assign(next.record, { idempotencyKey: key, result: structuredClone(result) })
   return result
