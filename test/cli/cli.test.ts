@@ -25,6 +25,15 @@ describe('terminplan CLI', () => {
     expect(r.out).toMatch(/^valid: 46 offices, 550 staff, 16 services/)
   })
 
+  it('serve: --database and --journal exclude each other, and the city options need --database', async () => {
+    const both = await run(['serve', 'berlin', '--port', '0', '--journal', join(dir, 'j'), '--database', 'postgres://127.0.0.1:1/x'])
+    expect([both.code, both.err.trim()]).toEqual([2, '$.database: cannot be combined with --journal: the bookings live in one of them'])
+    for (const opt of [['--city', 'berlin'], ['--instance', 'http://a'], ['--follower']]) {
+      const r = await run(['serve', 'berlin', '--port', '0', ...opt])
+      expect([r.code, r.err.trim()]).toEqual([2, `$.${opt[0].slice(2)}: needs --database`])
+    }
+  })
+
   it('prints one path: message line per problem and exits 1, without a stack trace', async () => {
     const bad = {
       horizon: { start: '2026-02-30', days: 7 },

@@ -3,7 +3,9 @@
  * and closes (`await app.listen({ port, host })`, `await app.close()`); closing ends the event
  * streams and timers but leaves the scheduler (and its journal) to the caller.
  *
- * It uses the scheduler's public interface only (`Scheduler`, so a `JournaledScheduler` too).
+ * It uses the scheduler's public interface only (`Scheduler`, so a `JournaledScheduler` too), or a
+ * `CityScheduler`: then commands answer once committed to PostgreSQL, a follower instance answers
+ * them with 421 NOT_LEADER naming the leader, and /ready and /metrics say where it stands.
  */
 import fastifySwagger from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
@@ -16,8 +18,7 @@ import type { z } from 'zod'
 import { DEFAULT_LIMITS, TerminplanError } from '../../model/index.js'
 import { structureIssues } from '../../model/limits.js'
 import { zodIssues } from '../../model/load.js'
-import type { Scheduler } from '../../solver/index.js'
-import { clockSync, createRunner, type ServiceContext } from './context.js'
+import { clockSync, createRunner, type ServedScheduler, type ServiceContext } from './context.js'
 import { errorBody, handleError, httpError, STATUS_BY_CODE } from './errors.js'
 import { DEFAULT_GUARD_LIMITS, Guards, type GuardLimits } from './guards.js'
 import { ServiceMetrics, type MetricsOptions } from './metrics.js'
@@ -56,7 +57,8 @@ export const DEFAULT_HTTP_LIMITS: HttpLimits = {
 }
 
 export interface HttpServiceOptions {
-  scheduler: Scheduler
+  /** A scheduler of this process (journaled or not), or one instance of a PostgreSQL city (openCityScheduler). */
+  scheduler: ServedScheduler
   /** Epoch ms (default Date.now): the scheduler's clock follows it, so holds and offers expire. */
   clock?: () => number
   /** The scheduler's clock is moved at most once per this many ms (default 1,000; each move is a command). */
@@ -226,11 +228,8 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
   let ticker: NodeJS.Timeout | undefined
   if ((options.tickMs ?? 15_000) > 0) {
     ticker = setInterval(() => {
-      try {
-        syncClock()
-      } catch {
-        // A broken journal shows in /ready and in every command's answer.
-      }
+      // A broken journal shows in /ready and in every command's answer.
+      syncClock().catch(() => {})
     }, options.tickMs ?? 15_000)
     ticker.unref()
   }

@@ -11,7 +11,7 @@
  */
 import type { FastifyRequest } from 'fastify'
 import { TerminplanError } from '../../model/index.js'
-import type { Scheduler } from '../../solver/index.js'
+import type { ServedScheduler } from './context.js'
 import { httpError } from './errors.js'
 import type { ServiceMetrics } from './metrics.js'
 import { TokenBuckets, type BucketOptions } from './rate-limit.js'
@@ -76,7 +76,7 @@ export class Guards {
 
   constructor(
     readonly limits: GuardLimits,
-    private readonly s: Scheduler,
+    private readonly s: ServedScheduler,
     private readonly metrics: ServiceMetrics,
     clock: () => number,
   ) {

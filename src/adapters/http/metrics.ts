@@ -6,6 +6,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import { countRange, type Model } from '../../model/index.js'
 import type { Scheduler } from '../../solver/index.js'
+import { replication, type ServedScheduler } from './context.js'
 
 export type CommandKind = 'search' | 'hold' | 'confirm' | 'cancel' | 'join_waitlist' | 'leave_waitlist' | 'accept_offer' | 'decline_offer' | 'reschedule' | 'apply_change'
 
@@ -35,7 +36,7 @@ export class ServiceMetrics {
   private readonly unsubscribe: (() => void)[] = []
 
   constructor(
-    private readonly s: Scheduler,
+    private readonly s: ServedScheduler,
     opts: MetricsOptions = {},
   ) {
     const r = this.registry
@@ -113,6 +114,33 @@ export class ServiceMetrics {
       },
     })
     r.registerMetric(freeDay)
+    // An instance of a PostgreSQL city: which role it has and how far its state trails the log.
+    if (replication(s)) {
+      new Gauge({
+        name: 'terminplan_city_leader',
+        help: '1 while this instance leads its city (takes commands), 0 while it follows',
+        registers: [r],
+        collect() {
+          this.set(replication(s)!.role === 'leader' ? 1 : 0)
+        },
+      })
+      new Gauge({
+        name: 'terminplan_replication_behind_commands',
+        help: 'Commands in the city log not yet in this instance\'s state (0 on the leader)',
+        registers: [r],
+        collect() {
+          this.set(replication(s)!.behind)
+        },
+      })
+      new Gauge({
+        name: 'terminplan_replication_staleness_seconds',
+        help: 'Seconds since this instance last knew its state was up to date with the log (0 on the leader)',
+        registers: [r],
+        collect() {
+          this.set(replication(s)!.ms / 1000)
+        },
+      })
+    }
 
     // What the service sees happen, from the scheduler's public events.
     for (const e of s.waitlist()) this.joinedAt.set(e.id, Date.parse(e.createdAt))

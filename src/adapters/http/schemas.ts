@@ -84,7 +84,17 @@ export const StatsSchema = z.object({
   offeredUnits: z.int(),
 })
 export const NowSchema = z.object({ now: InstantSchema })
-export const HealthSchema = z.object({ status: z.enum(['ok', 'closing']) })
+export const HealthSchema = z.object({
+  status: z.enum(['ok', 'closing']),
+  // Only for an instance of a PostgreSQL city (serve --database).
+  role: z.enum(['starting', 'leader', 'follower', 'closed']).optional().describe('This instance in its city: only the leader takes commands'),
+  leader: z.string().nullable().optional().describe('The leading instance as last seen (its --instance name)'),
+  behind: z.int().optional().describe('Commands in the city log not yet in this instance\'s state'),
+  staleMs: z.number().optional().describe('Milliseconds since this instance last knew it was up to date'),
+})
+export const ReadyQuery = z.strictObject({
+  for: z.enum(['commands', 'reads']).default('commands').describe('commands: ready only where commands are taken (a city\'s leader); reads: a following instance is ready too'),
+})
 
 export const IssueSchema = z.object({ path: z.string(), code: z.string(), message: z.string() })
 /** Every error answer: the library's TerminplanError shape, plus what a client needs to back off. */

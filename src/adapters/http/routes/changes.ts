@@ -26,7 +26,7 @@ export function changeRoutes(c: ServiceContext): FastifyPluginAsyncZod {
       preHandler: async (req) => c.guards.change(req),
       handler: async (req, reply) => {
         const key = req.headers['idempotency-key']
-        return reply.code(201).send(c.run('apply_change', () => c.s.applyChange(req.body, key === undefined ? {} : { idempotencyKey: key })))
+        return reply.code(201).send(await c.run('apply_change', () => c.s.applyChange(req.body, key === undefined ? {} : { idempotencyKey: key })))
       },
     })
 
@@ -38,7 +38,7 @@ export function changeRoutes(c: ServiceContext): FastifyPluginAsyncZod {
       },
       preHandler: async (req) => {
         c.guards.view(req)
-        c.syncClock()
+        await c.syncClock()
       },
       handler: async () => c.s.changes(),
     })

@@ -39,12 +39,12 @@ export function commandRoutes(c: ServiceContext): FastifyPluginAsyncZod {
         response: { 201: HoldSchema, ...errorResponses },
       },
       preHandler: async (req) => {
-        c.syncClock()
+        await c.syncClock()
         c.guards.hold(req, req.body.citizenId, req.body.ttlMinutes)
       },
       handler: async (req, reply) => {
         const { citizenId, ttlMinutes, ...slot } = req.body
-        const hold = c.run('hold', () => c.s.hold(slot, ttlMinutes === undefined ? { citizenId } : { citizenId, ttlMinutes }))
+        const hold = await c.run('hold', () => c.s.hold(slot, ttlMinutes === undefined ? { citizenId } : { citizenId, ttlMinutes }))
         return reply.code(201).send(hold)
       },
     })
@@ -60,7 +60,7 @@ export function commandRoutes(c: ServiceContext): FastifyPluginAsyncZod {
       },
       handler: async (req, reply) => {
         const key = req.headers['idempotency-key']
-        const a = c.run('confirm', () => c.s.confirm(req.params.holdId, key === undefined ? {} : { idempotencyKey: key }))
+        const a = await c.run('confirm', () => c.s.confirm(req.params.holdId, key === undefined ? {} : { idempotencyKey: key }))
         return reply.code(201).send(a)
       },
     })
@@ -86,20 +86,20 @@ export function commandRoutes(c: ServiceContext): FastifyPluginAsyncZod {
     app.delete('/appointments/:appointmentId', {
       schema: { tags: ['booking'], summary: 'Cancel an appointment (its time is frozen for policy.cancelFreezeMinutes, then freed)', params: AppointmentIdParams, response: { 204: NoContent, ...errorResponses } },
       handler: async (req, reply) => {
-        c.run('cancel', () => c.s.cancel(req.params.appointmentId))
+        await c.run('cancel', () => c.s.cancel(req.params.appointmentId))
         return reply.code(204).send(null)
       },
     })
 
     app.post('/waitlist', {
       schema: { tags: ['waitlist'], summary: 'Join the waitlist; a fitting free slot is offered at once or when one frees up', body: JoinWaitlistBodySchema, response: { 201: WaitlistViewSchema, ...errorResponses } },
-      handler: async (req, reply) => reply.code(201).send(c.run('join_waitlist', () => c.s.joinWaitlist(req.body))),
+      handler: async (req, reply) => reply.code(201).send(await c.run('join_waitlist', () => c.s.joinWaitlist(req.body))),
     })
 
     app.delete('/waitlist/:entryId', {
       schema: { tags: ['waitlist'], summary: 'Leave the waitlist (an open offer is withdrawn)', params: EntryIdParams, response: { 204: NoContent, ...errorResponses } },
       handler: async (req, reply) => {
-        c.run('leave_waitlist', () => c.s.leaveWaitlist(req.params.entryId))
+        await c.run('leave_waitlist', () => c.s.leaveWaitlist(req.params.entryId))
         return reply.code(204).send(null)
       },
     })
@@ -115,7 +115,7 @@ export function commandRoutes(c: ServiceContext): FastifyPluginAsyncZod {
       },
       handler: async (req, reply) => {
         const key = req.headers['idempotency-key']
-        const a = c.run('accept_offer', () => c.s.acceptOffer(req.params.offerId, key === undefined ? {} : { idempotencyKey: key }))
+        const a = await c.run('accept_offer', () => c.s.acceptOffer(req.params.offerId, key === undefined ? {} : { idempotencyKey: key }))
         return reply.code(201).send(a)
       },
     })
@@ -123,7 +123,7 @@ export function commandRoutes(c: ServiceContext): FastifyPluginAsyncZod {
     app.post('/offers/:offerId/decline', {
       schema: { tags: ['waitlist'], summary: 'Decline an offer: the slot goes to the next waiting citizen', params: OfferIdParams, body: EmptyBodySchema, response: { 204: NoContent, ...errorResponses } },
       handler: async (req, reply) => {
-        c.run('decline_offer', () => c.s.declineOffer(req.params.offerId))
+        await c.run('decline_offer', () => c.s.declineOffer(req.params.offerId))
         return reply.code(204).send(null)
       },
     })

@@ -6,7 +6,8 @@
 import type { ServerResponse } from 'node:http'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import type { Offer, Scheduler } from '../../../solver/index.js'
+import type { Offer } from '../../../solver/index.js'
+import type { ServedScheduler } from '../context.js'
 import type { ServiceContext } from '../context.js'
 import { httpError } from '../errors.js'
 import { errorResponses, EventsQuery } from '../schemas.js'
@@ -24,7 +25,7 @@ export class OfferStream {
   private heartbeat?: NodeJS.Timeout
 
   constructor(
-    s: Scheduler,
+    s: ServedScheduler,
     readonly maxClients: number,
     heartbeatMs: number,
   ) {

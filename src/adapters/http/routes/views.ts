@@ -10,7 +10,7 @@ export function viewRoutes(c: ServiceContext): FastifyPluginAsyncZod {
     // expired hold or offer is never shown as open.
     app.addHook('preHandler', async (req) => {
       c.guards.view(req)
-      c.syncClock()
+      await c.syncClock()
     })
 
     app.get('/appointments', {
