@@ -93,6 +93,34 @@ export function isPlainSlot(v: unknown): v is Slot {
   return true
 }
 
+const SEARCH_KEYS = ['services', 'offices', 'citizenId', 'limit', 'explain'] as const
+const isIdList = (v: unknown, max: number): v is string[] => {
+  if (!Array.isArray(v) || v.length < 1 || v.length > max) return false
+  for (const x of v) if (!isId(x)) return false
+  return true
+}
+
+/**
+ * The common search request (services, offices, citizen, limit, explain; no dates or windows)
+ * parsed without zod: a copy with the schema's defaults, or null for anything else.
+ */
+export function plainSearchRequest(v: unknown): ParsedSearchRequest | null {
+  if (typeof v !== 'object' || v === null || !hasOnlyKeys(v, SEARCH_KEYS, ['services'])) return null
+  const o = v as Record<string, unknown>
+  if (!isIdList(o.services, 10)) return null
+  if (o.offices !== undefined ? !isIdList(o.offices, Number.MAX_SAFE_INTEGER) : 'offices' in o) return null
+  if (o.citizenId !== undefined ? !isId(o.citizenId) : 'citizenId' in o) return null
+  if (o.limit !== undefined ? !(Number.isInteger(o.limit) && (o.limit as number) >= 1 && (o.limit as number) <= 1000) : 'limit' in o) return null
+  if (o.explain !== undefined ? typeof o.explain !== 'boolean' : 'explain' in o) return null
+  // Keys in the schema's order, as zod would give them.
+  const out = { services: [...o.services] } as ParsedSearchRequest
+  if (o.offices !== undefined) out.offices = [...(o.offices as string[])]
+  if (o.citizenId !== undefined) out.citizenId = o.citizenId as string
+  out.limit = (o.limit as number | undefined) ?? 10
+  out.explain = (o.explain as boolean | undefined) ?? false
+  return out
+}
+
 export function isPlainHoldOptions(v: unknown): v is { citizenId: string; ttlMinutes?: number } {
   if (typeof v !== 'object' || v === null || !hasOnlyKeys(v, ['citizenId', 'ttlMinutes'], ['citizenId'])) return false
   const o = v as Record<string, unknown>

@@ -6,7 +6,7 @@
  */
 import { servicesDuration, type Model } from '../model/compile.js'
 import { TerminplanError, type ValidationIssue } from '../model/errors.js'
-import { parseCommand, SearchRequestSchema, type ParsedSearchRequest, type SearchRequest, type Slot } from '../model/requests.js'
+import { parseCommand, plainSearchRequest, SearchRequestSchema, type ParsedSearchRequest, type SearchRequest, type Slot } from '../model/requests.js'
 import { serviceListIssues } from '../model/rules.js'
 import { getBit } from '../model/bitset.js'
 import { openingIntervals } from '../model/calendar.js'
@@ -30,7 +30,7 @@ export interface SearchContext {
   nowUnit: number
   nowDay: number
   skilledCache: Map<string, Uint8Array>
-  durationCache: Map<string, { dur: Int32Array; excluded: Uint8Array }>
+  durationCache: Map<string, RequestShape>
   maxWindow?: number
   openCache?: Uint8Array
 }
@@ -106,12 +106,22 @@ export function skilledStaff(ctx: SearchContext, services: number[]): Uint8Array
   return mask
 }
 
-/** Per office: the request's length in units and why an office is excluded (cached per request shape). */
-function officeDurations(ctx: SearchContext, services: number[], offices: string[] | undefined): { dur: Int32Array; excluded: Uint8Array } {
-  const key = `${services.join(',')}|${offices ? offices.join(',') : '*'}`
+/** What a request's services and offices determine, cached per shape (searches repeat a few shapes). */
+export interface RequestShape {
+  services: number[]
+  dur: Int32Array
+  excluded: Uint8Array
+  skilled: Uint8Array
+  acceptable: Int32Array
+}
+
+/** The shape of a validated request: service indices, per-office lengths and exclusions, skilled staff, acceptable offices. */
+function requestShape(ctx: SearchContext, serviceIds: string[], offices: string[] | undefined): RequestShape {
+  const key = `${serviceIds.join(',')}|${offices ? offices.join(',') : '*'}`
   const hit = ctx.durationCache.get(key)
   if (hit) return hit
   const m = ctx.m
+  const services = serviceIds.map((id) => m.serviceIndex.get(id)!)
   const nO = m.officeIds.length
   const dur = new Int32Array(nO)
   const excluded = new Uint8Array(nO)
@@ -125,7 +135,8 @@ function officeDurations(ctx: SearchContext, services: number[], offices: string
     if (total === 0) excluded[o] = 2
     dur[o] = total
   }
-  const v = { dur, excluded }
+  const acceptable = Int32Array.from(Array.from(dur).flatMap((du, o) => (du !== 0 ? [o] : [])))
+  const v = { services, dur, excluded, skilled: skilledStaff(ctx, services), acceptable }
   if (ctx.durationCache.size > 10_000) ctx.durationCache.clear()
   ctx.durationCache.set(key, v)
   return v
@@ -133,7 +144,7 @@ function officeDurations(ctx: SearchContext, services: number[], offices: string
 
 /** Validates a request against the scenario and turns it into dense form. */
 export function resolveRequest(ctx: SearchContext, input: SearchRequest): ResolvedRequest {
-  const req = parseCommand(SearchRequestSchema, input, 'search request')
+  const req = plainSearchRequest(input) ?? parseCommand(SearchRequestSchema, input, 'search request')
   const m = ctx.m, s = m.scenario
   const issues: ValidationIssue[] = serviceListIssues(s, ['services'], req.services)
   req.offices?.forEach((id, i) => {
@@ -147,8 +158,7 @@ export function resolveRequest(ctx: SearchContext, input: SearchRequest): Resolv
   })
   if (issues.length) throw new TerminplanError('COMMAND_INVALID', `invalid search request: ${issues[0].path}: ${issues[0].message}`, issues)
 
-  const services = req.services.map((id) => m.serviceIndex.get(id)!)
-  const { dur, excluded } = officeDurations(ctx, services, req.offices)
+  const { services, dur, excluded, skilled, acceptable } = requestShape(ctx, req.services, req.offices)
   const nowDay = ctx.nowDay
   const maxWindow = (ctx.maxWindow ??= Math.max(0, ...s.offices.map((o) => o.bookingWindow.maxDays)))
   const dayFrom = req.from !== undefined ? ctx.cal.dayOfDate(req.from) : nowDay
@@ -165,8 +175,8 @@ export function resolveRequest(ctx: SearchContext, input: SearchRequest): Resolv
     services,
     dur,
     excluded,
-    skilled: skilledStaff(ctx, services),
-    acceptable: Int32Array.from(Array.from(dur).flatMap((du, o) => (du !== 0 ? [o] : []))),
+    skilled,
+    acceptable,
     dayFrom,
     dayTo,
     windows,
@@ -201,13 +211,14 @@ function windowIntervals(ctx: SearchContext, rr: ResolvedRequest, d: number, out
 }
 
 /** Per-call buffers of findSlots (it never re-enters). */
-let scratch = { bound: new Int32Array(0), order: new Int32Array(0) }
+let scratch = { bound: new Int32Array(0), tie: new Float64Array(0), keys: new Float64Array(0), listTie: new Float64Array(0) }
 
 /** The earliest slots, ranked. Returns dense candidates; `toSlots` formats them. */
 export function findSlots(ctx: SearchContext, rr: ResolvedRequest): { start: Int32Array; office: Int32Array; staff: Int32Array; n: number } {
   const m = ctx.m, occ = ctx.occ
   const limit = rr.req.limit
-  const tStart = new Int32Array(limit), tTie = new Float64Array(limit), tOffice = new Int32Array(limit), tStaff = new Int32Array(limit)
+  if (scratch.listTie.length < limit) scratch.listTie = new Float64Array(limit)
+  const tStart = new Int32Array(limit), tTie = scratch.listTie, tOffice = new Int32Array(limit), tStaff = new Int32Array(limit)
   let n = 0
   const nowUnit = ctx.nowUnit
   const nowDay = ctx.nowDay
@@ -216,9 +227,12 @@ export function findSlots(ctx: SearchContext, rr: ResolvedRequest): { start: Int
   const win = new Array<number>(2 * (rr.windows?.length ?? 1))
   const maxRun = occ.maxRun, days = m.days
   const nO = m.officeIds.length
-  const segFit = occ.segFit, staffMaxDays = m.staffMaxDays
-  if (scratch.bound.length < nO) scratch = { bound: new Int32Array(nO), order: new Int32Array(nO) }
-  const offBound = scratch.bound, offOrder = scratch.order
+  const segFit = occ.segFit, staffMaxDays = m.staffMaxDays, dayStart = m.dayStart
+  if (scratch.bound.length < nO) scratch = { bound: new Int32Array(nO), tie: new Float64Array(nO), keys: new Float64Array(nO), listTie: scratch.listTie }
+  // Per office its bound and tie; `keys` orders the offices of a day by (bound, tie) as plain
+  // numbers: the bound within the day above 32 bits, the tie's high bits, the office in its low bits.
+  const boundOf = scratch.bound, tieOf = scratch.tie, keys = scratch.keys
+  const ob = 32 - Math.clz32(nO - 1), obMask = (1 << ob) - 1
   // The acceptable offices: a request for a few visits only theirs.
   const few = rr.acceptable
 
@@ -243,22 +257,30 @@ export function findSlots(ctx: SearchContext, rr: ResolvedRequest): { start: Int
       if (du === 0 || officeDayMax[d * nO + o] < du || relDay < ctx.windowMin[o] || relDay > ctx.windowMax[o]) continue
       const bound = du <= FIT_LENGTHS ? officeDayFit[(d * nO + o) * FIT_W + du] : 0
       if (n === limit && bound > tStart[n - 1]) continue
+      // Ties at the bound in (about) the order the ranking breaks them: an office whose first
+      // slot is at its bound then enters before the tied ones it beats, which are then never
+      // entered. The order is only a heuristic; the pruning below compares exact values.
+      const tie = mix3(o, bound, rr.salt)
+      boundOf[o] = bound
+      tieOf[o] = tie
+      const key = Math.max(0, bound - dayStart[d]) * 4294967296 + ((((tie >>> ob) << ob) | o) >>> 0)
+      // Insertion into one array of numbers: cheaper than a sort call for a city's few dozen offices.
       let i = nOff++
-      while (i > 0 && offBound[i - 1] > bound) {
-        offBound[i] = offBound[i - 1]
-        offOrder[i] = offOrder[i - 1]
+      while (i > 0 && keys[i - 1] > key) {
+        keys[i] = keys[i - 1]
         i--
       }
-      offBound[i] = bound
-      offOrder[i] = o
+      keys[i] = key
     }
     // Skip a day where no acceptable office has a long enough free run (booked-out days cost O(acceptable offices)).
     if (nOff === 0) continue
     const nWin = windowIntervals(ctx, rr, d, win)
     if (nWin === 0) continue
     for (let v = 0; v < nOff; v++) {
-      if (n === limit && offBound[v] > tStart[n - 1]) break
-      const o = offOrder[v]
+      const o = (keys[v] % 4294967296) & obMask
+      if (n === limit && boundOf[o] > tStart[n - 1]) break
+      // With the list full, an office can add only a start ≥ its bound; at the bound itself only with a better tie.
+      if (n === limit && boundOf[o] === tStart[n - 1] && tieOf[o] >= tTie[n - 1]) continue
       const du = rr.dur[o]
       for (let kk = segs.officeFirst[o], kTo = segs.officeFirst[o + 1]; kk < kTo; kk++) {
         const k = segs.byOffice[kk]
@@ -268,7 +290,7 @@ export function findSlots(ctx: SearchContext, rr: ResolvedRequest): { start: Int
         if (rr.skilled[p] === 0 || maxRun[p * days + d] < du || relDay > staffMaxDays[p]) continue
         // No free run of this length begins before `fit` in this segment.
         const fit = du <= FIT_LENGTHS ? segFit[segs.seg[k] * FIT_W + du] : segs.start[k]
-        if (fit === NO_FIT || (n === limit && fit > tStart[n - 1])) continue
+        if (fit === NO_FIT || (n === limit && (fit > tStart[n - 1] || (fit === tStart[n - 1] && mix3(o, fit, rr.salt) >= tTie[n - 1])))) continue
         const busy = occ.busy[p]
         const segEnd = segs.end[k]
         for (let w = 0; w < nWin; w++) {
@@ -291,6 +313,7 @@ export function findSlots(ctx: SearchContext, rr: ResolvedRequest): { start: Int
             const t = u - du + 1
             if (n === limit && t > tStart[n - 1]) break
             const tie = mix3(o, t, rr.salt)
+            if (n === limit && (t > tStart[n - 1] || (t === tStart[n - 1] && tie >= tTie[n - 1]))) continue
             // Same office and start at another staff member: one slot for the citizen.
             let dup = false
             for (let i = 0; i < n; i++)
@@ -299,7 +322,6 @@ export function findSlots(ctx: SearchContext, rr: ResolvedRequest): { start: Int
                 break
               }
             if (dup) continue
-            if (n === limit && (t > tStart[n - 1] || (t === tStart[n - 1] && tie >= tTie[n - 1]))) continue
             let i = n < limit ? n++ : n - 1
             while (i > 0 && (tStart[i - 1] > t || (tStart[i - 1] === t && tTie[i - 1] > tie))) {
               tStart[i] = tStart[i - 1]

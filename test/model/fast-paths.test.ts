@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { ConfirmOptionsSchema, HoldOptionsSchema, isPlainConfirmOptions, isPlainHoldOptions, isPlainSlot, SlotSchema } from '../../src/model/requests.js'
+import { ConfirmOptionsSchema, HoldOptionsSchema, isPlainConfirmOptions, isPlainHoldOptions, isPlainSlot, plainSearchRequest, SearchRequestSchema, SlotSchema } from '../../src/model/requests.js'
 
 // Values near the valid ones, so both sides of every check get exercised.
 const idLike = fc.oneof(fc.constantFrom('', 'o1', 'x'.repeat(128), 'x'.repeat(129)), fc.string({ maxLength: 6 }), fc.integer(), fc.constant(undefined), fc.constant(null))
@@ -37,6 +37,27 @@ describe('booking fast paths accept only what the schemas accept', () => {
       }),
       { numRuns: 3000 },
     )
+  })
+
+  it('plainSearchRequest(v) is what SearchRequestSchema parses v to, whenever it is not null', () => {
+    const limitLike = fc.oneof(fc.integer({ min: -1, max: 1002 }), fc.double(), fc.constant(undefined), fc.string({ maxLength: 2 }))
+    fc.assert(
+      fc.property(servicesLike, fc.option(fc.array(idLike, { maxLength: 3 }), { nil: undefined }), idLike, limitLike, fc.oneof(fc.boolean(), fc.constant(undefined), fc.constant(1)), fc.option(fc.constantFrom('from', 'windows', 'colour'), { nil: undefined }), (services, offices, citizenId, limit, explain, more) => {
+        const v: Record<string, unknown> = { services }
+        if (offices !== undefined) v.offices = offices
+        if (citizenId !== undefined || more === 'colour') v.citizenId = citizenId
+        if (limit !== undefined) v.limit = limit
+        if (explain !== undefined) v.explain = explain
+        if (more === 'from') v.from = '2026-12-01'
+        if (more === 'windows') v.windows = [{ from: '08:00', to: '10:00' }]
+        const fast = plainSearchRequest(v)
+        // Key order too: a parsed request may end up in JSON.
+        if (fast !== null) expect(JSON.stringify(fast)).toBe(JSON.stringify(SearchRequestSchema.parse(v)))
+      }),
+      { numRuns: 3000 },
+    )
+    expect(plainSearchRequest({ services: ['s'], citizenId: 'c', limit: 3 })).toStrictEqual({ services: ['s'], citizenId: 'c', limit: 3, explain: false })
+    expect(plainSearchRequest({ services: ['s'], from: '2026-12-01' })).toBeNull()
   })
 
   it('the ordinary valid inputs take the fast path', () => {

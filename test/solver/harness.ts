@@ -26,6 +26,7 @@ import { TerminplanError } from '../../src/model/errors.js'
 import { loadScenario } from '../../src/model/load.js'
 import type { Scenario, ScenarioInput } from '../../src/model/schema.js'
 import { formatInstant } from '../../src/model/tz.js'
+import { fnv1a, mix3 } from '../../src/solver/search.js'
 import {
   createScheduler,
   restoreScheduler,
@@ -497,6 +498,12 @@ export function runSequence(built: BuiltScenario, commands: Command[]): RunResul
     const starts = res.slots.map((x) => Date.parse(x.start))
     // The earliest slot is the reference's earliest feasible start; in fact all `limit` first starts agree.
     expect(starts.map(iso), `${where}: slot starts vs reference (earliest ${cands.length ? iso(cands[0].start) : 'none'})`).toEqual(cands.slice(0, limit).map((c) => iso(c.start)))
+    // Which offices: ties at one start are broken by the documented fair hash of office, time and citizen.
+    const salt = req.citizenId ? fnv1a(req.citizenId) : 0
+    const unitOf = (ms: number) => (ms - s.model.t0) / s.model.unitMs
+    const tie = (c: { officeId: string; start: number }) => mix3(s.model.officeIndex.get(c.officeId)!, unitOf(c.start), salt)
+    const ranked = [...cands].sort((a, b) => a.start - b.start || tie(a) - tie(b))
+    expect(res.slots.map((x) => `${x.officeId}@${x.start}`), `${where}: offices of the slots vs the reference ranked by start and tie`).toEqual(ranked.slice(0, limit).map((c) => `${c.officeId}@${iso(c.start)}`))
     const seen = new Set<string>()
     for (const slot of res.slots) {
       const c = cands.find((x) => x.officeId === slot.officeId && iso(x.start) === slot.start)
