@@ -251,6 +251,7 @@ export function findSlots(ctx: SearchContext, rr: ResolvedRequest): { start: Int
     // Offices in order of their earliest possible fit (a lower bound): the first ones fill the
     // list, and an office whose bound is past the list's last entry is never entered.
     let nOff = 0
+    let ordered = true
     for (let v = 0; v < few.length; v++) {
       const o = few[v]
       const du = rr.dur[o]
@@ -263,7 +264,14 @@ export function findSlots(ctx: SearchContext, rr: ResolvedRequest): { start: Int
       const tie = mix3(o, bound, rr.salt)
       boundOf[o] = bound
       tieOf[o] = tie
-      const key = Math.max(0, bound - dayStart[d]) * 4294967296 + ((((tie >>> ob) << ob) | o) >>> 0)
+      // A bound outside the day's first 2^20 units would not fit the key exactly: clamp it, and
+      // the order is then no longer by bound, so the loop below must not stop early.
+      let rel = bound - dayStart[d]
+      if (rel < 0 || rel >= 1_048_576) {
+        ordered = false
+        rel = rel < 0 ? 0 : 1_048_575
+      }
+      const key = rel * 4294967296 + ((((tie >>> ob) << ob) | o) >>> 0)
       // Insertion into one array of numbers: cheaper than a sort call for a city's few dozen offices.
       let i = nOff++
       while (i > 0 && keys[i - 1] > key) {
@@ -278,7 +286,10 @@ export function findSlots(ctx: SearchContext, rr: ResolvedRequest): { start: Int
     if (nWin === 0) continue
     for (let v = 0; v < nOff; v++) {
       const o = (keys[v] % 4294967296) & obMask
-      if (n === limit && boundOf[o] > tStart[n - 1]) break
+      if (n === limit && boundOf[o] > tStart[n - 1]) {
+        if (ordered) break
+        continue
+      }
       // With the list full, an office can add only a start ≥ its bound; at the bound itself only with a better tie.
       if (n === limit && boundOf[o] === tStart[n - 1] && tieOf[o] >= tTie[n - 1]) continue
       const du = rr.dur[o]
