@@ -113,7 +113,9 @@ function change(overlay: OverlayInput, key: string): ChangeResult | null {
   if ((fresh ? res.index !== log.length - 1 : log.length !== before) || log[res.index]?.idempotencyKey !== key)
     throw new Error(`change ${key}: index ${res.index}, the log had ${before} changes and has ${log.length}`)
   // What a client checks before it takes the answer (and a kill here finds the change durable, unanswered).
-  if (res.scenarioHash !== scenarioHash(s.model.scenario) || res.scenarioHash !== log[res.index].hash) throw new Error(`change ${key}: hash ${res.scenarioHash}`)
+  // A retry answers the first result, and the scenario in force may have moved on since: the horizon
+  // may have rolled after the change and before the kill. So only a fresh change must match it.
+  if (res.scenarioHash !== log[res.index].hash || (fresh && res.scenarioHash !== scenarioHash(s.model.scenario))) throw new Error(`change ${key}: hash ${res.scenarioHash}, the scenario in force ${scenarioHash(s.model.scenario)}, the log's record ${log[res.index].hash} (index ${res.index} of ${log.length}, ${fresh ? 'fresh' : 'a retry'}, now ${s.now()})`)
   if (res.outcomes.length !== res.affected || res.moved + res.offered + res.unplaceable !== res.affected) throw new Error(`change ${key}: counts ${JSON.stringify(res)}`)
   if (fresh) {
     const appts = new Map(s.appointments().map((a) => [a.id, a]))
