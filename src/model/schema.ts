@@ -180,6 +180,19 @@ export const WaitlistEntrySchema = z.strictObject({
   priority: PriorityClassSchema.default('normal'),
 })
 
+/** The day of service (check-in, call queue, no-show release); see src/solver/day/. */
+export const DayPolicySchema = z.strictObject({
+  /** How early before its start an appointment may be checked in. */
+  earlyCheckInMinutes: z.int().min(0).max(1440).default(120),
+  /** An appointment not checked in this long after its start is a no-show and its remaining time is released. */
+  noShowMinutes: z.int().min(0).max(240).default(10),
+  /** A walk-in is called only if serving it delays no appointment of that staff member by more than this. */
+  walkInMaxDelayMinutes: z.int().min(0).max(240).default(10),
+  /** Recorded service times of an office and service list needed before they replace the planned duration in predictions. */
+  minSamples: z.int().min(1).max(1000).default(5),
+})
+export type DayPolicy = z.output<typeof DayPolicySchema>
+
 export const PolicySchema = z.strictObject({
   holdMinutes: z.int().min(1).max(1440).default(10),
   offerMinutes: z.int().min(1).max(10080).default(30),
@@ -192,6 +205,8 @@ export const PolicySchema = z.strictObject({
   offerMode: z.enum(['sequential', 'broadcast']).default('sequential'),
   broadcastSize: z.int().min(1).max(100).default(3),
   reminderMinutesBefore: z.int().min(0).max(43200).default(1440),
+  /** Omitted = the defaults of DayPolicySchema (optional so that scenarios without it keep their hash). */
+  dayOfService: DayPolicySchema.optional(),
 })
 
 export const HorizonSchema = z.strictObject({

@@ -74,9 +74,19 @@ export function compareIds(a: string, b: string): number {
   return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0)
 }
 
+/** The appointments map, telling the day of service (its no-show sweep) about every record set. */
+export class AppointmentMap extends Map<string, AppointmentRec> {
+  onSet?: (rec: AppointmentRec) => void
+  override set(id: string, rec: AppointmentRec): this {
+    super.set(id, rec)
+    this.onSet?.(rec)
+    return this
+  }
+}
+
 export class Ledger {
   readonly holds = new Map<string, HoldRec>()
-  readonly appointments = new Map<string, AppointmentRec>()
+  readonly appointments = new AppointmentMap()
   readonly freezes = new Map<string, FreezeRec>()
   /** idempotency key → { holdId, appointment as returned then } */
   readonly idempotency = new Map<string, { holdId: string; appointmentId: string }>()

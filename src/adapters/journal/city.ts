@@ -24,6 +24,7 @@ import { TerminplanError, fail, type ValidationIssue } from '../../model/errors.
 import type { AcceptOfferOptions, ConfirmOptions, HoldOptions, JoinWaitlistRequest, SearchRequest, Slot } from '../../model/requests.js'
 import type { Scenario } from '../../model/schema.js'
 import type { OverlayInput } from '../../model/overlay.js'
+import type { DayOptions, DurationOverlayOptions, WalkInRequest } from '../../model/day-requests.js'
 import { Listeners, sendNotification } from '../../solver/listeners.js'
 import type { Notification, NotificationSink } from '../../solver/ports.js'
 import {
@@ -43,6 +44,10 @@ import {
   type SchedulerOptions,
   type SchedulerSnapshot,
   type WaitlistView,
+  type DayStats,
+  type DurationStat,
+  type NoShow,
+  type Ticket,
 } from '../../solver/scheduler/index.js'
 import type { SearchResult } from '../../solver/search.js'
 import { applyCommand, normaliseArgs, replayCommand, type CommandName } from './commands.js'
@@ -126,6 +131,18 @@ export interface CityScheduler extends SchedulerReads {
   setAutoOffer(on: boolean): Promise<void>
   reschedule(appointmentId: string, slot: Slot, opts?: ConfirmOptions): Promise<Appointment>
   applyChange(change: OverlayInput, opts?: ChangeOptions): Promise<ChangeResult>
+  checkIn(appointmentId: string, opts?: DayOptions): Promise<Ticket>
+  checkInWalkIn(req: WalkInRequest): Promise<Ticket>
+  callNext(officeId: string, staffId: string, opts?: DayOptions): Promise<Ticket | null>
+  startService(ticketId: string, opts?: DayOptions): Promise<Ticket>
+  finishService(ticketId: string, opts?: DayOptions): Promise<Ticket>
+  missCall(ticketId: string, opts?: DayOptions): Promise<Ticket>
+  leaveQueue(ticketId: string, opts?: DayOptions): Promise<Ticket>
+  tickets(officeId?: string): Ticket[]
+  noShows(): NoShow[]
+  dayStats(): DayStats
+  durationStats(): DurationStat[]
+  durationOverlay(opts?: DurationOverlayOptions): OverlayInput
   /** The scenario's changes since load (Scheduler.changes). */
   changes(): ChangeRecord[]
 
@@ -512,6 +529,42 @@ class CitySchedulerImpl implements CityScheduler {
   }
   applyChange(change: OverlayInput, opts?: ChangeOptions) {
     return this.command('applyChange', [change, opts]) as Promise<ChangeResult>
+  }
+  checkIn(appointmentId: string, opts?: DayOptions) {
+    return this.command('checkIn', [appointmentId, opts]) as Promise<Ticket>
+  }
+  checkInWalkIn(req: WalkInRequest) {
+    return this.command('checkInWalkIn', [req]) as Promise<Ticket>
+  }
+  callNext(officeId: string, staffId: string, opts?: DayOptions) {
+    return this.command('callNext', [officeId, staffId, opts]) as Promise<Ticket | null>
+  }
+  startService(ticketId: string, opts?: DayOptions) {
+    return this.command('startService', [ticketId, opts]) as Promise<Ticket>
+  }
+  finishService(ticketId: string, opts?: DayOptions) {
+    return this.command('finishService', [ticketId, opts]) as Promise<Ticket>
+  }
+  missCall(ticketId: string, opts?: DayOptions) {
+    return this.command('missCall', [ticketId, opts]) as Promise<Ticket>
+  }
+  leaveQueue(ticketId: string, opts?: DayOptions) {
+    return this.command('leaveQueue', [ticketId, opts]) as Promise<Ticket>
+  }
+  tickets(officeId?: string): Ticket[] {
+    return this.s().tickets(officeId)
+  }
+  noShows(): NoShow[] {
+    return this.s().noShows()
+  }
+  dayStats(): DayStats {
+    return this.s().dayStats()
+  }
+  durationStats(): DurationStat[] {
+    return this.s().durationStats()
+  }
+  durationOverlay(opts?: DurationOverlayOptions): OverlayInput {
+    return this.s().durationOverlay(opts)
   }
   changes(): ChangeRecord[] {
     return this.s().changes()

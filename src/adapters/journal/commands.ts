@@ -8,6 +8,7 @@
 import { fail, TerminplanError } from '../../model/errors.js'
 import type { AcceptOfferOptions, ConfirmOptions, HoldOptions, JoinWaitlistRequest, Slot } from '../../model/requests.js'
 import type { OverlayInput } from '../../model/overlay.js'
+import type { DayOptions, WalkInRequest } from '../../model/day-requests.js'
 import type { ChangeOptions, Scheduler } from '../../solver/scheduler/index.js'
 
 export interface CommandSpec {
@@ -34,6 +35,14 @@ export const COMMANDS = {
   reschedule: { apply: (s, a) => s.reschedule(a[0] as string, a[1] as Slot, a[2] as ConfirmOptions | undefined), ret: id, booking: true },
   /** A live change; durable before it is acknowledged, like a booking (it moves bookings). */
   applyChange: { apply: (s, a) => s.applyChange(a[0] as OverlayInput, a[1] as ChangeOptions | undefined), ret: (v) => (v as { scenarioHash: string }).scenarioHash, booking: true },
+  checkIn: { apply: (s, a) => s.checkIn(a[0] as string, a[1] as DayOptions | undefined), ret: id, booking: false },
+  checkInWalkIn: { apply: (s, a) => s.checkInWalkIn(a[0] as WalkInRequest), ret: id, booking: false },
+  /** Returns the ticket called, or nothing when nobody fits: both are recorded and checked on replay. */
+  callNext: { apply: (s, a) => s.callNext(a[0] as string, a[1] as string, a[2] as DayOptions | undefined), ret: (v) => (v === null ? '' : id(v)), booking: false },
+  startService: { apply: (s, a) => s.startService(a[0] as string, a[1] as DayOptions | undefined), booking: false },
+  finishService: { apply: (s, a) => s.finishService(a[0] as string, a[1] as DayOptions | undefined), booking: false },
+  missCall: { apply: (s, a) => s.missCall(a[0] as string, a[1] as DayOptions | undefined), booking: false },
+  leaveQueue: { apply: (s, a) => s.leaveQueue(a[0] as string, a[1] as DayOptions | undefined), booking: false },
   setAutoOffer: {
     apply: (s, a) => {
       if (typeof a[0] !== 'boolean') fail('COMMAND_INVALID', '$.on', 'invalid_type', 'setAutoOffer takes true or false')

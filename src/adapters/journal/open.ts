@@ -14,6 +14,7 @@ import { TerminplanError, fail, type ValidationIssue } from '../../model/errors.
 import type { AcceptOfferOptions, ConfirmOptions, HoldOptions, JoinWaitlistRequest, SearchRequest, Slot } from '../../model/requests.js'
 import type { Scenario } from '../../model/schema.js'
 import type { OverlayInput } from '../../model/overlay.js'
+import type { DayOptions, DurationOverlayOptions, WalkInRequest } from '../../model/day-requests.js'
 import type { Notification, NotificationSink } from '../../solver/ports.js'
 import { Listeners, sendNotification } from '../../solver/listeners.js'
 import {
@@ -33,6 +34,10 @@ import {
   type SchedulerOptions,
   type SchedulerSnapshot,
   type WaitlistView,
+  type DayStats,
+  type DurationStat,
+  type NoShow,
+  type Ticket,
 } from '../../solver/scheduler/index.js'
 import type { SearchResult } from '../../solver/search.js'
 import { applyCommand, isBooking, normaliseArgs, replayCommand } from './commands.js'
@@ -281,6 +286,42 @@ class JournaledSchedulerImpl implements JournaledScheduler {
   }
   applyChange(change: OverlayInput, opts?: ChangeOptions): ChangeResult {
     return this.run('applyChange', [change, opts]) as ChangeResult
+  }
+  checkIn(appointmentId: string, opts?: DayOptions): Ticket {
+    return this.run('checkIn', [appointmentId, opts]) as Ticket
+  }
+  checkInWalkIn(req: WalkInRequest): Ticket {
+    return this.run('checkInWalkIn', [req]) as Ticket
+  }
+  callNext(officeId: string, staffId: string, opts?: DayOptions): Ticket | null {
+    return this.run('callNext', [officeId, staffId, opts]) as Ticket | null
+  }
+  startService(ticketId: string, opts?: DayOptions): Ticket {
+    return this.run('startService', [ticketId, opts]) as Ticket
+  }
+  finishService(ticketId: string, opts?: DayOptions): Ticket {
+    return this.run('finishService', [ticketId, opts]) as Ticket
+  }
+  missCall(ticketId: string, opts?: DayOptions): Ticket {
+    return this.run('missCall', [ticketId, opts]) as Ticket
+  }
+  leaveQueue(ticketId: string, opts?: DayOptions): Ticket {
+    return this.run('leaveQueue', [ticketId, opts]) as Ticket
+  }
+  tickets(officeId?: string): Ticket[] {
+    return this.inner.tickets(officeId)
+  }
+  noShows(): NoShow[] {
+    return this.inner.noShows()
+  }
+  dayStats(): DayStats {
+    return this.inner.dayStats()
+  }
+  durationStats(): DurationStat[] {
+    return this.inner.durationStats()
+  }
+  durationOverlay(opts?: DurationOverlayOptions): OverlayInput {
+    return this.inner.durationOverlay(opts)
   }
 
   // ---- reads ----------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import { parseNow } from './args.js'
 import { rebuild } from './live.js'
 import { setContextNow } from '../search.js'
 import type { SchedulerImpl } from './impl.js'
+import { sweep } from './day-commands.js'
 
 export function setNow(s: SchedulerImpl, nowInput: string | number): void {
   const ms = parseNow(nowInput)
@@ -57,6 +58,7 @@ export function setNow(s: SchedulerImpl, nowInput: string | number): void {
     }
   }
   s.advanceTo(ms)
+  sweep(s)
 }
 
 /**

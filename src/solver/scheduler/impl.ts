@@ -41,9 +41,17 @@ import { BookingState } from './state.js'
 import * as Clock from './clock.js'
 import * as R from './reschedule.js'
 import * as W from './waitlist-commands.js'
+import * as D from './day-commands.js'
+import { DayState } from '../day/state.js'
+import { restoreDay, writeDay } from './day-snapshot.js'
+import type { DayOptions, DurationOverlayOptions, WalkInRequest } from '../../model/day-requests.js'
 import type {
   Appointment,
   CapacityStats,
+  DayStats,
+  DurationStat,
+  NoShow,
+  Ticket,
   ChangeOptions,
   ChangeResult,
   Hold,
@@ -71,6 +79,13 @@ export class SchedulerImpl implements Scheduler {
   quietOffers = false
   /** SchedulerOptions.horizon === 'rolling'. */
   rolling = false
+  /** The day of service (day-commands.ts): tickets, no-shows, service times; kept across rebuilt states. */
+  day = new DayState()
+  dayTotals: D.DayTotals = D.emptyTotals()
+  /** Office id → ids of its open tickets (derived from `day`). */
+  readonly dayOpen = new Map<string, Set<string>>()
+  /** The local date whose older tickets were last dropped. */
+  dayPrunedFor = ''
 
   constructor(model: Model, nowMs: number, sink: NotificationSink | undefined, versions: ScenarioVersions) {
     this.sink = sink
@@ -80,7 +95,7 @@ export class SchedulerImpl implements Scheduler {
 
   /** A fresh booking state over `model`, wired to this facade's limits and notifications. */
   newState(model: Model, nowMs: number): BookingState {
-    return new BookingState(model, nowMs, {
+    const st = new BookingState(model, nowMs, {
       mayOffer: (r) => this.ledger.activeCount(r.entry.citizenId, this.ctx.nowUnit) < this.model.scenario.policy.maxActiveAppointmentsPerCitizen,
       onOffered: (g, offers) => {
         for (const o of offers) {
@@ -90,6 +105,11 @@ export class SchedulerImpl implements Scheduler {
         }
       },
     })
+    // Only the state in force feeds the no-show sweep (a rebuild refills it once it is in force).
+    st.ledger.appointments.onSet = (rec) => {
+      if (this.st === st) D.noteAppointment(this, rec)
+    }
+    return st
   }
 
   get model(): Model {
@@ -496,12 +516,15 @@ export class SchedulerImpl implements Scheduler {
 
   snapshot(): SchedulerSnapshot {
     const v = this.versions
-    return writeSnapshot(this.st, v.baseHash, v.changes, v.current.horizon.start !== v.base.horizon.start ? v.current.horizon.start : undefined, this.rolling)
+    const snap = writeSnapshot(this.st, v.baseHash, v.changes, v.current.horizon.start !== v.base.horizon.start ? v.current.horizon.start : undefined, this.rolling)
+    const day = writeDay(this)
+    return day ? { ...snap, day } : snap
   }
 
   /** Rebuilds state from a validated snapshot taken of this scheduler's scenario version. */
   restore(snap: SchedulerSnapshot): void {
     restoreRecords(this.st, snap)
+    restoreDay(this, snap.day)
     this.scheduleAllReminders()
   }
 
@@ -517,5 +540,44 @@ export class SchedulerImpl implements Scheduler {
 
   reschedule(appointmentId: string, slotInput: Slot, optsInput: ConfirmOptions = {}): Appointment {
     return R.reschedule(this, appointmentId, slotInput, optsInput)
+  }
+
+  // ---- the day of service ------------------------------------------------------------------------
+
+  checkIn(appointmentId: string, opts?: DayOptions): Ticket {
+    return D.checkIn(this, appointmentId, opts)
+  }
+  checkInWalkIn(req: WalkInRequest): Ticket {
+    return D.checkInWalkIn(this, req)
+  }
+  callNext(officeId: string, staffId: string, opts?: DayOptions): Ticket | null {
+    return D.callNext(this, officeId, staffId, opts)
+  }
+  startService(ticketId: string, opts?: DayOptions): Ticket {
+    return D.startService(this, ticketId, opts)
+  }
+  finishService(ticketId: string, opts?: DayOptions): Ticket {
+    return D.finishService(this, ticketId, opts)
+  }
+  missCall(ticketId: string, opts?: DayOptions): Ticket {
+    return D.missCall(this, ticketId, opts)
+  }
+  leaveQueue(ticketId: string, opts?: DayOptions): Ticket {
+    return D.leaveQueue(this, ticketId, opts)
+  }
+  tickets(officeId?: string): Ticket[] {
+    return D.tickets(this, officeId)
+  }
+  noShows(): NoShow[] {
+    return D.noShows(this)
+  }
+  dayStats(): DayStats {
+    return D.dayStats(this)
+  }
+  durationStats(): DurationStat[] {
+    return D.durationStats(this)
+  }
+  durationOverlay(opts?: DurationOverlayOptions): OverlayInput {
+    return D.durationOverlay(this, opts)
   }
 }

@@ -16,6 +16,7 @@ import type { AppointmentRec } from '../ledger.js'
 import { reassignSameSlot } from '../replan/same-slot.js'
 import { fnv1a, findSlots, resolveRequest } from '../search.js'
 import { comboKeyOf, type EntryRec } from '../waitlist.js'
+import { refillBooks } from './day-commands.js'
 import type { SchedulerImpl } from './impl.js'
 import type { ChangeRecord } from './snapshot-schema.js'
 import type { BookingState } from './state.js'
@@ -83,6 +84,7 @@ export function rebuild(s: SchedulerImpl, scenario: Scenario, record: ChangeReco
   const t = transferRecords(old, neu)
   // ---- nothing below rejects: the change takes effect ----
   s.st = neu
+  refillBooks(s)
   s.versions.commit(scenario, record)
   s.beginSet.clear()
   s.scheduleAllReminders()

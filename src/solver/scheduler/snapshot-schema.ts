@@ -1,5 +1,6 @@
 /** The snapshot format: a scheduler's whole state as JSON, validated like any input before a restore. */
 import { z } from 'zod'
+import { DaySnapshotSchema } from '../day/state.js'
 import { OverlaySchema } from '../../model/overlay.js'
 import { IdSchema, InstantSchema, LocalDateSchema, ServiceListSchema, WaitlistEntrySchema } from '../../model/schema.js'
 
@@ -105,5 +106,7 @@ export const SchedulerSnapshotSchema = z.strictObject({
   /** Present (true) when the horizon rolls (SchedulerOptions.horizon = 'rolling'). */
   rolling: z.literal(true).optional(),
   seqWaitlist: z.strictObject({ entry: Seq, offer: Seq, group: Seq }).default({ entry: 0, offer: 0, group: 0 }),
+  /** The day of service (tickets, no-shows, service times), once it has been used. */
+  day: DaySnapshotSchema.optional(),
 })
 export type SchedulerSnapshot = z.output<typeof SchedulerSnapshotSchema>

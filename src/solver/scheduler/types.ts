@@ -6,6 +6,7 @@ import type { Notification, NotificationSink } from '../ports.js'
 import type { SearchResult } from '../search.js'
 import type { OverlayInput } from '../../model/overlay.js'
 import type { z } from 'zod'
+import type { DayOptions, DurationOverlayOptions, WalkInRequest } from '../../model/day-requests.js'
 import type { ChangeRecord, ChangeResultSchema, SchedulerSnapshot } from './snapshot-schema.js'
 
 export interface Appointment {
@@ -52,12 +53,75 @@ export interface WaitlistView {
   offerId?: string
 }
 
+/** A citizen in an office's queue on the day of service (no personal data: ids and a display code). */
+export interface Ticket {
+  id: string
+  /** Short code for the call display: `A-007` (appointment) or `W-012` (walk-in), counted per office and day. */
+  code: string
+  officeId: string
+  kind: 'appointment' | 'walkIn'
+  /** The appointment checked in; for a walk-in, the time reserved for them (a no-show's or while served), if any. */
+  appointmentId?: string
+  services: string[]
+  checkedInAt: string
+  /** Appointments: checked in before their start, at it, or after it (within policy.dayOfService.noShowMinutes). */
+  punctuality?: 'early' | 'onTime' | 'late'
+  state: 'waiting' | 'called' | 'serving' | 'served' | 'noShow' | 'left'
+  /** The staff member who called them. */
+  staffId?: string
+  /** A walk-in given a no-show's time on this staff member: only they call it. */
+  reservedStaffId?: string
+  /** The appointment's planned start, or the start of a walk-in's reserved time. */
+  start?: string
+  calledAt?: string
+  startedAt?: string
+  finishedAt?: string
+  /** While waiting: minutes until called as the call rule, run forward, predicts (absent when it predicts no call today). */
+  predictedWaitMinutes?: number
+}
+
+/** An appointment nobody checked in for within policy.dayOfService.noShowMinutes. */
+export interface NoShow {
+  appointment: Appointment
+  at: string
+  /** Minutes of its remaining time given at once to a waiting walk-in, and released to the waitlist and the pool. */
+  toWalkInMinutes: number
+  releasedMinutes: number
+}
+
+/** Recorded service times of one office and service list. */
+export interface DurationStat {
+  officeId: string
+  services: string[]
+  count: number
+  plannedMinutes: number
+  meanMinutes: number
+  p90Minutes: number
+}
+
+/** The day of service's figures since the scheduler started (tickets of the last two days are kept in full). */
+export interface DayStats {
+  checkIns: number
+  walkIns: number
+  served: number
+  left: number
+  /** Tickets called who did not come (missCall), and appointments nobody checked in for. */
+  missedCalls: number
+  noShows: number
+  noShowMinutes: number
+  /** No-show minutes given to walk-ins at once. */
+  recoveredMinutes: number
+  /** In-office waits of served citizens (check-in, or the appointment's start if later, to the call), in minutes. */
+  waitP50Minutes: number | null
+  waitP90Minutes: number | null
+}
+
 export interface SchedulerEvents {
   held: { hold: Hold }
   confirmed: { appointment: Appointment; holdId: string }
   cancelled: { appointment: Appointment; frozenUntil: string }
   expired: { hold: Hold }
-  freed: FreedRange & { reason: 'cancelled' | 'rescheduled' | 'expired' | 'offer_declined' | 'offer_expired' | 'offer_withdrawn' }
+  freed: FreedRange & { reason: 'cancelled' | 'rescheduled' | 'expired' | 'offer_declined' | 'offer_expired' | 'offer_withdrawn' | 'no_show' | 'served_early' }
   offer: { offer: Offer }
   offerAccepted: { offer: Offer; appointment: Appointment }
   offerDeclined: { offer: Offer }
@@ -72,6 +136,10 @@ export interface SchedulerEvents {
   appointmentMoved: { appointment: Appointment; previous: Appointment; reason: 'replanned' | 'rescheduled' }
   /** A live change took an appointment's time away; `offer` is the alternative held, if any. */
   appointmentDisrupted: { appointment: Appointment; offer?: Offer; entry?: WaitlistView }
+  /** A ticket was created or changed state on the day of service. */
+  ticket: { ticket: Ticket; change: 'checkedIn' | 'called' | 'started' | 'served' | 'noShow' | 'left' }
+  /** Nobody checked in for an appointment in time: it is gone from the ledger and its time released. */
+  noShow: { noShow: NoShow; walkIn?: Ticket }
   /** A notification sink threw or rejected; the command had already succeeded. */
   notificationFailed: { notification: Notification; error: unknown }
 }
@@ -159,5 +227,27 @@ export interface Scheduler {
   reschedule(appointmentId: string, slot: Slot, opts?: ConfirmOptions): Appointment
   /** The changes applied since the scenario was loaded, in order. */
   changes(): ChangeRecord[]
+
+  // ---- the day of service (src/solver/day/) ----
+  /** Checks in a booked citizen: from policy.dayOfService.earlyCheckInMinutes before the start until noShowMinutes after it. */
+  checkIn(appointmentId: string, opts?: DayOptions): Ticket
+  /** A citizen without appointment joins an office's queue. */
+  checkInWalkIn(req: WalkInRequest): Ticket
+  /** The next citizen for this staff member by the call rule (src/solver/day/rule.ts), or null when nobody fits now. */
+  callNext(officeId: string, staffId: string, opts?: DayOptions): Ticket | null
+  startService(ticketId: string, opts?: DayOptions): Ticket
+  finishService(ticketId: string, opts?: DayOptions): Ticket
+  /** A called citizen did not come; an appointment's remaining time is released as a no-show's. */
+  missCall(ticketId: string, opts?: DayOptions): Ticket
+  /** A waiting citizen left the queue. */
+  leaveQueue(ticketId: string, opts?: DayOptions): Ticket
+  /** Tickets of today and yesterday (optionally of one office), in check-in order, waiting ones with their predicted wait. */
+  tickets(officeId?: string): Ticket[]
+  noShows(): NoShow[]
+  dayStats(): DayStats
+  /** Recorded service times per office and service list. */
+  durationStats(): DurationStat[]
+  /** The recorded durations as an overlay of serviceDuration changes (single services with enough samples), to plan with. */
+  durationOverlay(opts?: DurationOverlayOptions): OverlayInput
   on<E extends SchedulerEventName>(event: E, handler: (e: SchedulerEvents[E]) => void): () => void
 }
