@@ -146,10 +146,12 @@ function run(spec: Spec, cmds: Cmd[], tally: Record<string, number>): void {
             expect(walkInAllowed(staffId, before), `walk-in ${t.id} delays an appointment of ${staffId} past the limit`).toBe(true)
             count('call:walkIn')
           }
-          if (t.kind === 'appointment' && t.start && Date.parse(t.start) <= now) {
-            // Rule 1: no due, checked-in appointment this staff member can serve starts earlier.
-            const earlier = waiting.filter((x) => x.kind === 'appointment' && x.start && Date.parse(x.start) < Date.parse(t.start!) && x.services.every((sv) => skills.includes(sv)))
-            expect(earlier.map((x) => x.id), 'earliest due appointment first').toEqual([])
+          // Rule 1: one's own due appointments come first, the earliest of them.
+          const ownDue = waiting.filter((x) => x.kind === 'appointment' && x.start && Date.parse(x.start) <= now && s.appointments().some((a) => a.id === x.appointmentId && a.staffId === staffId))
+          if (ownDue.length) {
+            expect(ownDue.map((x) => x.id), 'own due appointments first').toContain(t.id)
+            const mine = ownDue.find((x) => x.id === t.id)!
+            expect(ownDue.filter((x) => Date.parse(x.start!) < Date.parse(mine.start!)).map((x) => x.id), 'earliest own due first').toEqual([])
           }
         }
         break

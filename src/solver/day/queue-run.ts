@@ -4,7 +4,7 @@
  * walk-ins give up after their patience. The waiting-time prediction runs it on today's state with
  * expected durations; the simulation of the day runs it with drawn arrivals and durations.
  */
-import { pickNext, type RuleTicket } from './rule.js'
+import { isDue, pickNext, type RuleTicket } from './rule.js'
 
 export interface QueueStaff {
   staff: number
@@ -44,6 +44,19 @@ const nextShiftAfter = (s: QueueStaff, t: number) => {
   let best = Infinity
   for (const [a] of s.shifts) if (a > t && a < best) best = a
   return best
+}
+
+/** Within `maxDelayMs` after the end of one of the staff member's shifts (and not on shift). */
+export function inOvertime(s: QueueStaff, t: number, maxDelayMs: number): boolean {
+  return s.shifts.some(([, b]) => b <= t && t < b + maxDelayMs)
+}
+
+/**
+ * Who a staff member may still call just after their shift: their own appointments that are due,
+ * so that one booked at the end of the shift and delayed within the limit is still served.
+ */
+export function overtimeOnly<T extends RuleTicket>(waiting: readonly T[], staff: number, t: number): T[] {
+  return waiting.filter((c) => c.booked === staff && isDue(c, t, staff))
 }
 
 export function runQueue(q: QueueRun): void {
@@ -102,8 +115,13 @@ export function runQueue(q: QueueRun): void {
     for (let calls = 1; calls > 0; ) {
       calls = 0
       for (const s of q.staff) {
-        if (s.freeAt > t || !onShiftAt(s, t) || waiting.length === 0) continue
-        const c = pickNext({ at: t, staff: s.staff, waiting, canServe: (x) => q.canServe(s.staff, x), nextBooked: (ex) => nextBookedOf(s.staff, ex), maxDelayMs: q.maxDelayMs })
+        if (s.freeAt > t || waiting.length === 0) continue
+        const on = onShiftAt(s, t)
+        // Just after a shift, only one's own delayed appointments (see overtimeOnly).
+        if (!on && !inOvertime(s, t, q.maxDelayMs)) continue
+        const pool = on ? waiting : overtimeOnly(waiting, s.staff, t)
+        if (pool.length === 0) continue
+        const c = pickNext({ at: t, staff: s.staff, waiting: pool, canServe: (x) => q.canServe(s.staff, x), nextBooked: (ex) => nextBookedOf(s.staff, ex), maxDelayMs: q.maxDelayMs })
         if (!c) continue
         waiting.splice(waiting.indexOf(c), 1)
         c.calledAt = t

@@ -3,15 +3,15 @@
  * waiting citizen a free staff member calls next. One pure function, used by `callNext`, by the
  * waiting-time prediction and by the simulation of the day, so all three follow the same rule.
  *
- * 1. **Due appointments first.** Among checked-in appointments whose start has come (and walk-ins
- *    a no-show's time was reserved for on this staff member), the earliest start; at equal starts
- *    the one booked to this staff member, then the earliest check-in. Earliest start first keeps
- *    the largest delay of any appointment as small as it can be.
- * 2. **Then the gaps, in arrival order.** A walk-in, or an appointment checked in before its time,
- *    is called if serving it (for its expected duration) ends no later than the staff member's next
- *    booked appointment plus `maxDelayMs`; the first such citizen in check-in order. So a walk-in
- *    never delays an appointment by more than the policy's limit, and an early citizen is served
- *    early only where that fits too (their own appointment does not count against it).
+ * 1. **Own due appointments first.** Checked-in citizens booked to this staff member whose start
+ *    has come (and walk-ins a no-show's time was reserved for on them), earliest start first, then
+ *    earliest check-in.
+ * 2. **Then the gaps.** Anyone else who is there — another staff member's due appointment (earliest
+ *    start first), then walk-ins and citizens who came early, in check-in order — is called only
+ *    if serving them (for their expected duration) ends no later than this staff member's next
+ *    booked appointment plus `maxDelayMs`. So serving others never delays one's own appointments
+ *    by more than the limit: with service times as expected and citizens on time, no appointment
+ *    starts more than `maxDelayMs` late (test/day/queue-run.test.ts checks exactly that).
  * 3. Skills always hold: only citizens whose every service the staff member has.
  */
 
@@ -47,29 +47,35 @@ export function isDue<T extends RuleTicket>(t: T, at: number, staff: number): bo
 }
 
 export function pickNext<T extends RuleTicket>(r: RuleInput<T>): T | undefined {
-  let best: T | undefined
+  let own: T | undefined
   for (const t of r.waiting) {
-    if (!isDue(t, r.at, r.staff) || !r.canServe(t)) continue
-    if (!best || dueBefore(t, best, r.staff)) best = t
+    if (t.booked !== r.staff || !isDue(t, r.at, r.staff) || !r.canServe(t)) continue
+    if (!own || dueBefore(t, own)) own = t
   }
-  if (best) return best
+  if (own) return own
   let gapBase: number | undefined
+  const fits = (t: T) => {
+    // An early citizen's own appointment does not count against serving them now.
+    const next = t.booked === r.staff ? r.nextBooked(t) : (gapBase ??= r.nextBooked(undefined))
+    return r.at + t.expectedMs <= next + r.maxDelayMs
+  }
+  let due: T | undefined
+  for (const t of r.waiting) {
+    if (t.kind !== 'appointment' || !isDue(t, r.at, r.staff) || !r.canServe(t) || !fits(t)) continue
+    if (!due || dueBefore(t, due)) due = t
+  }
+  if (due) return due
   let first: T | undefined
   for (const t of r.waiting) {
     // A walk-in reserved on another staff member waits for them.
     if (t.kind === 'walkIn' && t.booked >= 0 && t.booked !== r.staff) continue
-    if (!r.canServe(t)) continue
-    const own = t.kind === 'appointment' && t.booked === r.staff
-    const next = own ? r.nextBooked(t) : (gapBase ??= r.nextBooked(undefined))
-    if (r.at + t.expectedMs > next + r.maxDelayMs) continue
+    if (!r.canServe(t) || !fits(t)) continue
     if (!first || t.checkedInAt < first.checkedInAt || (t.checkedInAt === first.checkedInAt && t.seq < first.seq)) first = t
   }
   return first
 }
 
-function dueBefore(a: RuleTicket, b: RuleTicket, staff: number): boolean {
+function dueBefore(a: RuleTicket, b: RuleTicket): boolean {
   if (a.start! !== b.start!) return a.start! < b.start!
-  const ao = a.booked === staff ? 0 : 1, bo = b.booked === staff ? 0 : 1
-  if (ao !== bo) return ao < bo
   return a.checkedInAt < b.checkedInAt || (a.checkedInAt === b.checkedInAt && a.seq < b.seq)
 }

@@ -15,7 +15,7 @@ import { localDateOf } from '../../model/tz.js'
 import { getBit } from '../../model/bitset.js'
 import type { AppointmentRec } from '../ledger.js'
 import { durationOverlayOf, plannedMinutes, sampleStat } from '../day/durations.js'
-import { runQueue, type QueueCitizen, type QueueStaff } from '../day/queue-run.js'
+import { overtimeOnly, runQueue, type QueueCitizen, type QueueStaff } from '../day/queue-run.js'
 import { pickNext, type RuleTicket } from '../day/rule.js'
 import { DayState, OPEN_STATES, sampleKey, type ActiveDay, type TicketRec } from '../day/state.js'
 import { checkIdArg, parseNow } from './args.js'
@@ -297,19 +297,25 @@ export function callNext(s: SchedulerImpl, officeId: string, staffId: string, op
   const p = s.model.staffIndex.get(staffId)
   if (p === undefined) fail('NOT_FOUND', '$.staffId', 'unknown_staff', `no staff member "${staffId}"`)
   const at = options(s, opts)
+  if (s.model.scenario.staff[p].overbooking) fail('COMMAND_INVALID', '$.staffId', 'overbooking_staff', `"${staffId}" is overbooking time, not a person; whoever is free serves its appointments`)
+  const maxDelayMs = dayPolicy(s).walkInMaxDelayMinutes * MIN
   const si = s.occ.segmentAt(p, unitFloor(s, at))
-  if (si < 0 || s.model.segments[si].office !== o) fail('COMMAND_INVALID', '$.staffId', 'not_on_shift', `staff member "${staffId}" is not on shift at office "${officeId}" at ${s.st.isoMs(at)}`)
+  const onShift = si >= 0 && s.model.segments[si].office === o
+  // Just after a shift only one's own delayed appointments may be called (queue-run.ts, overtimeOnly).
+  const before = s.occ.segmentAt(p, unitFloor(s, at - maxDelayMs))
+  const overtime = !onShift && before >= 0 && s.model.segments[before].office === o && s.model.t0 + s.model.segments[before].end * s.model.unitMs <= at
+  if (!onShift && !overtime) fail('COMMAND_INVALID', '$.staffId', 'not_on_shift', `staff member "${staffId}" is not on shift at office "${officeId}" at ${s.st.isoMs(at)}`)
   const open = s.day.busy.get(staffId)
   if (open !== undefined) fail('CONFLICT', '$.staffId', 'staff_busy', `staff member "${staffId}" has called ticket "${open}" and not finished it`)
   activate(s, o, at)
-  const waiting = ruleTickets(s, officeId).filter((x) => x.t.state === 'waiting')
+  const all = ruleTickets(s, officeId).filter((x) => x.t.state === 'waiting')
   const pick = pickNext({
     at,
     staff: p,
-    waiting,
+    waiting: onShift ? all : overtimeOnly(all, p, at),
     canServe: (x) => skilled(s, p, x.t.services),
     nextBooked: (except) => nextBookedOf(s, o, p, at, except?.t),
-    maxDelayMs: dayPolicy(s).walkInMaxDelayMinutes * MIN,
+    maxDelayMs,
   })
   if (!pick) return null
   const t = pick.t
@@ -448,7 +454,9 @@ function ruleTickets(s: SchedulerImpl, officeId: string): LiveRuleTicket[] {
     .sort((a, b) => a.seq - b.seq)
     .map((t) => {
       const a = t.appointmentId !== undefined ? s.ledger.appointments.get(t.appointmentId) : undefined
-      return { t, kind: t.kind, start: a ? startMsOf(s, a) : undefined, booked: a ? a.staff : -1, checkedInAt: t.checkedInAt, expectedMs: expectedMs(s, officeId, t.services), seq: t.seq }
+      // Time booked to overbooking staff is nobody's own: whoever is free serves it.
+      const booked = a && !s.model.scenario.staff[a.staff]?.overbooking ? a.staff : -1
+      return { t, kind: t.kind, start: a ? startMsOf(s, a) : undefined, booked, checkedInAt: t.checkedInAt, expectedMs: expectedMs(s, officeId, t.services), seq: t.seq }
     })
 }
 
