@@ -137,6 +137,11 @@ export const StaffSchema = z.strictObject({
   skills: z.array(IdSchema).min(1, 'a staff member needs at least one skill'),
   shifts: z.array(ShiftSchema),
   absences: z.array(AbsenceSchema).default([]),
+  /**
+   * Not a person: bookable time beyond the staff's own, for the expected no-shows (the `overbook`
+   * overlay makes these). On the day nobody has them; whoever is free serves their appointments.
+   */
+  overbooking: z.literal(true).optional(),
 })
 
 /** Forecast requests for a service, on a date or on every such weekday, optionally per district. */

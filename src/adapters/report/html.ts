@@ -46,6 +46,7 @@ interface KpiRow {
 const num = (x: unknown): number | null => (isNum(x) ? x : null)
 const diff = (a: unknown, b: unknown): number | null => (isNum(a) && isNum(b) ? a - b : null)
 const days = (x: unknown) => (isNum(x) ? `${fmtFixed(x, 1)} d` : MISSING)
+const minutes = (x: unknown) => (isNum(x) ? `${fmtFixed(x, 0)} min` : MISSING)
 const within = (r: SimulationResult) => shareOf(r.kpis)
 
 function outcomeRow(o: Outcome): KpiRow {
@@ -131,6 +132,38 @@ const KPI_GROUPS: { title: string; rows: KpiRow[] }[] = [
         label: 'Staff hours lost to no-shows',
         help: 'Staff time booked by appointments nobody came to.',
         value: (r) => `${fmtFixed(r.kpis.noShowHours, 1)}${isNum(r.kpis.noShowHours) ? ' h' : ''}`,
+      },
+    ],
+  },
+  {
+    title: 'Day of service',
+    rows: [
+      {
+        label: 'Wait in the office, median',
+        help: 'Minutes from arrival (or the appointment time, if later) to the call, for citizens with an appointment; the call rule of callNext, simulated.',
+        value: (r) => minutes(r.dayOfService?.appointmentWaitP50),
+        delta: (r, b) => signed(diff(r.dayOfService?.appointmentWaitP50 ?? null, b.dayOfService?.appointmentWaitP50 ?? null), 0, ' min'),
+      },
+      {
+        label: 'Wait in the office, 90th percentile',
+        help: 'Nine in ten citizens with an appointment are called within this many minutes.',
+        value: (r) => minutes(r.dayOfService?.appointmentWaitP90),
+        delta: (r, b) => signed(diff(r.dayOfService?.appointmentWaitP90 ?? null, b.dayOfService?.appointmentWaitP90 ?? null), 0, ' min'),
+      },
+      {
+        label: 'Walk-ins served',
+        help: 'Citizens without appointment served in the gaps (walk-ins never delay an appointment past the policy limit); the rest gave up or were still waiting at closing.',
+        value: (r) => (r.dayOfService?.walkIns ? `${fmtInt(r.dayOfService.walkInsServed)} of ${fmtInt(r.dayOfService.walkIns)}` : MISSING),
+      },
+      {
+        label: 'Walk-in wait, 90th percentile',
+        help: 'Minutes from arrival to the call for walk-ins who were served.',
+        value: (r) => minutes(r.dayOfService?.walkInWaitP90),
+      },
+      {
+        label: 'No-show hours recovered',
+        help: 'Of the staff hours booked by no-shows, those in which the staff member served someone else (walk-ins, early or delayed citizens).',
+        value: (r) => (r.dayOfService?.noShowHours ? `${fmtInt(r.dayOfService.noShowHoursRecovered)} of ${fmtInt(r.dayOfService.noShowHours)} h` : MISSING),
       },
     ],
   },
@@ -261,6 +294,8 @@ const SEED_ROWS: { kpi: SeedKpi; label: string; pp: boolean }[] = [
   { kpi: 'leadDaysMean', label: 'lead time mean (days)', pp: false },
   { kpi: 'refilledShare', label: 'freed time re-filled', pp: true },
   { kpi: 'districtSpread', label: 'district spread (14 days)', pp: true },
+  { kpi: 'walkInsServedShare', label: 'walk-ins served', pp: true },
+  { kpi: 'noShowRecoveredShare', label: 'no-show time recovered', pp: true },
 ]
 
 /** Mean ± sd per run over the seeds, and each run's difference to the first, marked when within the noise. */

@@ -50,6 +50,7 @@ function int(v: string, name: string, min: number, max: number): number {
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`
 const days = (x: number | null) => (x === null ? '–' : x.toFixed(1))
 const count = (x: number) => Math.round(x).toLocaleString('en-US')
+const mins = (x: number | null | undefined) => (x === null || x === undefined ? '–' : x.toFixed(0))
 
 /** The KPI table: one row per figure, one column per run. */
 export function comparisonTable(c: Comparison): string {
@@ -74,6 +75,12 @@ export function comparisonTable(c: Comparison): string {
     ['waitlist mean / max', ...runs.map((r) => `${count(r.result.kpis.waitlistMean)} / ${count(r.result.kpis.waitlistMax)}`)],
     ['offers (accepted)', ...runs.map((r) => `${count(r.result.kpis.offers)} (${pct(r.result.kpis.offerAcceptShare)})`)],
     ['district spread (14 days)', ...runs.map((r) => `${pct(r.result.districtSpread.min)} – ${pct(r.result.districtSpread.max)}`)],
+    ['day of service', ...runs.map(() => '')],
+    ['  wait in office p50 / p90 (min)', ...runs.map((r) => `${mins(r.result.dayOfService?.appointmentWaitP50)} / ${mins(r.result.dayOfService?.appointmentWaitP90)}`)],
+    ['  walk-ins served', ...runs.map((r) => `${count(r.result.dayOfService?.walkInsServed ?? 0)} of ${count(r.result.dayOfService?.walkIns ?? 0)}`)],
+    ['  walk-in wait p50 / p90 (min)', ...runs.map((r) => `${mins(r.result.dayOfService?.walkInWaitP50)} / ${mins(r.result.dayOfService?.walkInWaitP90)}`)],
+    ['  no-show hours recovered', ...runs.map((r) => `${count(r.result.dayOfService?.noShowHoursRecovered ?? 0)} of ${count(r.result.dayOfService?.noShowHours ?? 0)}`)],
+    ['  appointments delayed > limit', ...runs.map((r) => count(r.result.dayOfService?.appointmentsDelayed ?? 0))],
   ]
   const widths = rows[0].map((_, j) => Math.max(...rows.map((r) => r[j].length)))
   return rows.map((r) => r.map((v, j) => (j === 0 ? v.padEnd(widths[0]) : v.padStart(widths[j]))).join('  ').trimEnd()).join('\n') + '\n'
@@ -152,7 +159,7 @@ const pp = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(1)
 /** Mean ± sd per run over the seeds, and the difference to the first run, marked when within the noise. */
 export function seedTable(c: SeedComparison): string {
   const rows: [string, ...string[]][] = [[`over seeds ${c.seeds.join(',')}`, ...c.labels]]
-  const shares: [SeedKpi, string][] = [['within14Share', 'within 14 days'], ['servedShare', 'served at all'], ['refilledShare', 'freed time re-filled'], ['districtSpread', 'district spread (14 days)']]
+  const shares: [SeedKpi, string][] = [['within14Share', 'within 14 days'], ['servedShare', 'served at all'], ['refilledShare', 'freed time re-filled'], ['districtSpread', 'district spread (14 days)'], ['walkInsServedShare', 'walk-ins served'], ['noShowRecoveredShare', 'no-show time recovered']]
   for (const [k, name] of shares) {
     rows.push([name, ...c.labels.map((l) => `${(c.kpis[l][k].mean * 100).toFixed(1)} % ± ${(c.kpis[l][k].sd * 100).toFixed(1)}`)])
     rows.push([`  vs ${c.labels[0]} (pp)`, '', ...c.labels.slice(1).map((l) => {

@@ -11,6 +11,7 @@ import type { HoldOptions } from '../../model/requests.js'
 import type { Scenario } from '../../model/schema.js'
 import { parseInstant } from '../../model/tz.js'
 import type { GridCalendar } from '../grid-calendar.js'
+import type { AppointmentRec } from '../ledger.js'
 import type { OfferEngine } from '../offers.js'
 import type { SearchContext } from '../search.js'
 import { parseNow } from './args.js'
@@ -44,6 +45,8 @@ export interface EnginePort {
   confirmHold(holdId: string): { id: string }
   /** An appointment made before the clock (warm-up): placed like a scenario appointment, no events. */
   placeAppointment(office: number, staff: number, start: number, end: number, services: string[], citizenId: string): { id: string }
+  /** The appointment records in units (read only): the simulation of the day reads the final calendar. */
+  appointmentRecords(): Iterable<Readonly<AppointmentRec>>
 }
 
 /** What a wrapper (the journal, a city scheduler) implements to lend the scheduler it wraps. */
@@ -74,6 +77,7 @@ export function enginePort(s: Scheduler): EnginePort {
     holdAt: (o, p, a, b, services, opts) => impl.holdAt(o, p, a, b, services, opts),
     confirmHold: (id) => impl.confirmHold(id),
     placeAppointment: (o, p, a, b, services, c) => impl.placeAppointment(o, p, a, b, services, c),
+    appointmentRecords: () => impl.ledger.appointments.values(),
   }
 }
 

@@ -52,6 +52,17 @@ export const BehaviourSchema = z.strictObject({
    */
   sickCallsPerYear: z.number().min(0).max(250).default(4),
   sickDaysMean: z.number().min(1).max(365).default(8.8),
+  /**
+   * The day of service (src/solver/sim/day-sim.ts). Share of visits without appointment: in one
+   * April about a third of Berlin's visits (65,000 of 202,179) were walk-ins.
+   */
+  walkInShare: Share.default(0.32),
+  /** Minutes walk-ins wait before they give up. */
+  walkInPatienceMinutes: z.int().min(0).max(1440).default(120),
+  /** Arrival relative to the appointment's start, in minutes: normal with this mean and spread (negative = early). */
+  lateness: z.strictObject({ meanMinutes: z.number().min(-120).max(120), sdMinutes: z.number().min(0).max(120) }).default({ meanMinutes: -5, sdMinutes: 8 }),
+  /** Service times around the planned duration: log-normal, this coefficient of variation. */
+  durationCv: z.number().min(0).max(3).default(0.3),
   /** Share of waitlist offers accepted, and the minutes a citizen takes to answer (uniform up to this). */
   offerAcceptShare: Share.default(0.85),
   offerAnswerMinutes: z.int().min(0).max(10080).default(20),

@@ -15,13 +15,17 @@ export interface Spread {
 }
 
 /** The figures compared over seeds; shares are 0..1, leads in days. */
-export const SEED_KPIS = ['within14Share', 'servedShare', 'leadDaysP50', 'leadDaysMean', 'leadDaysP90', 'refilledShare', 'utilisation', 'districtSpread', 'waitlistMean'] as const
+export const SEED_KPIS = ['within14Share', 'servedShare', 'leadDaysP50', 'leadDaysMean', 'leadDaysP90', 'refilledShare', 'utilisation', 'districtSpread', 'waitlistMean', 'walkInsServedShare', 'noShowRecoveredShare'] as const
 export type SeedKpi = (typeof SEED_KPIS)[number]
 
 export function kpiOf(r: SimulationResult, k: SeedKpi): number {
   switch (k) {
     case 'districtSpread':
       return r.districtSpread.range
+    case 'walkInsServedShare':
+      return r.dayOfService?.walkIns ? r.dayOfService.walkInsServed / r.dayOfService.walkIns : Number.NaN
+    case 'noShowRecoveredShare':
+      return r.dayOfService?.noShowHours ? r.dayOfService.noShowHoursRecovered / r.dayOfService.noShowHours : Number.NaN
     case 'leadDaysP50':
     case 'leadDaysMean':
     case 'leadDaysP90':

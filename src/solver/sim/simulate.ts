@@ -303,7 +303,8 @@ export class Sim implements SimRun {
     const p = b.sickCallsPerYear / 250
     const onDuty = new Set<number>()
     const segs = this.port.ctx.daySegs[day]
-    for (let k = 0; k < segs.n; k++) if (segs.end[k] > this.port.ctx.nowUnit) onDuty.add(segs.staff[k])
+    // Overbooking time is nobody's: it does not fall sick.
+    for (let k = 0; k < segs.n; k++) if (segs.end[k] > this.port.ctx.nowUnit && !m.scenario.staff[segs.staff[k]].overbooking) onDuty.add(segs.staff[k])
     const changes: { kind: 'absence'; staff: string; from: string; to: string }[] = []
     for (const staff of [...onDuty].sort((x, y) => x - y)) {
       if ((this.sickUntil.get(staff) ?? -1) > runDay || this.sickRng.next() >= p) continue

@@ -6,6 +6,7 @@
 import { countRange } from '../../model/bitset.js'
 import type { Scenario } from '../../model/schema.js'
 import { kpisByGroup, kpisOf, leadHistogram } from './kpis.js'
+import { simulateDays } from './day-sim.js'
 import type { Sim } from './simulate.js'
 import type { CityKpis, SimulationResult } from './types.js'
 
@@ -42,6 +43,16 @@ export function summarise(sim: Sim, scenario: Scenario, simEnd: number): Simulat
 
   const measuredDays: number[] = []
   for (let d = measuredFrom; d < totalDays; d++) measuredDays.push(t0Day + d)
+  const simEndUnit = (simEnd - m.t0) / m.unitMs
+  const dayOfService = simulateDays({
+    m,
+    behaviour: opt.behaviour,
+    seed: opt.seed,
+    days: measuredDays,
+    appointments: [...sim.port.appointmentRecords()]
+      .filter((a) => a.start < simEndUnit)
+      .map((rec) => ({ rec, noShow: rec.citizenId !== undefined && rec.citizenId.startsWith('c') && sim.citizen(Number(rec.citizenId.slice(1)))?.noShow === true })),
+  })
   const work = new Float64Array(nO * m.days), busy = new Float64Array(nO * m.days)
   for (const seg of m.segments) {
     if (seg.day < t0Day + measuredFrom || seg.day >= t0Day + totalDays) continue
@@ -125,6 +136,7 @@ export function summarise(sim: Sim, scenario: Scenario, simEnd: number): Simulat
       worst: worst?.district ?? '',
       best: best?.district ?? '',
     },
+    dayOfService,
     weekly,
     leadHistogram: leadHistogram(log, window, Math.max(60, ...scenario.offices.map((o) => o.bookingWindow.maxDays))),
     waitlistLength: totals.waitlistLength,

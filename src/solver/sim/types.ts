@@ -1,4 +1,5 @@
 import type { SeedComparison } from './seeds.js'
+import type { DayOfServiceKpis } from './day-sim.js'
 /**
  * What a simulation run reports. Plain JSON (numbers, strings, arrays), so the CLI can write it
  * as is and the HTML report can draw it; every share is 0..1, every lead time in days.
@@ -100,6 +101,8 @@ export interface SimulationResult {
   byOffice: OfficeKpis[]
   /** Spread of the within-14-days share between districts (max − min, and who). */
   districtSpread: { min: number; max: number; range: number; worst: string; best: string }
+  /** The measured days' day of service: in-office waits, walk-ins, no-show hours recovered (day-sim.ts). */
+  dayOfService: DayOfServiceKpis
   /** Measured requests by week of arrival. */
   weekly: WeekPoint[]
   /** Lead times of measured requests with an appointment: `counts[d]` = leads in [d, d+1) days; the last bin holds all longer ones. */
