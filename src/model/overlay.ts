@@ -26,8 +26,10 @@
  * - close: adds a closure (reason defaults to the overlay's name).
  * - scaleDemand: multiplies `count` of the matching demand entries (no rounding); a district
  *   filter matches only entries that name a district.
+ * - overbook: adds overbooking staff per office (ids `<office>-overbook-<n>`); see overbooking.ts.
  */
 import { z } from 'zod'
+import { overbook, OverbookChangeSchema } from './overbooking.js'
 import { expandShifts, horizonDates, breakMinutes, shiftEndMinutes } from './calendar.js'
 import { TerminplanError, type ValidationIssue } from './errors.js'
 import { MAX_REPORTED_ISSUES, loadScenario, zodIssues } from './load.js'
@@ -124,6 +126,7 @@ export const OverlayChangeSchema = z.discriminatedUnion('kind', [
   AbsenceChangeSchema,
   ShiftsChangeSchema,
   ServiceDurationChangeSchema,
+  OverbookChangeSchema,
 ])
 
 export const OverlaySchema = z
@@ -503,6 +506,7 @@ function run(s: Scenario, overlay: Overlay): ValidationIssue[] {
       : ch.kind === 'absence' ? absence(c, ch)
       : ch.kind === 'shifts' ? shifts(c, ch)
       : ch.kind === 'serviceDuration' ? serviceDuration(c, ch)
+      : ch.kind === 'overbook' ? overbook(c, ch)
       : scaleDemand(c, ch)
     if (apply && shape.length === 0) apply()
   })

@@ -212,7 +212,7 @@ function buildRun(o: Required<Omit<FixtureOptions, 'runs' | 'offices'>> & { offi
   const dayOfService = {
     officeDays: 44 * o.days, appointments: appts, arrived: appts - noShowsDay, noShows: noShowsDay,
     noShowHours: Math.round(noShowsDay * 0.4), noShowHoursRecovered: Math.round(noShowsDay * 0.4 * (0.5 + 0.2 * rng.next())),
-    walkIns, walkInsServed: Math.round(walkIns * 0.8), left: Math.round(walkIns * 0.2),
+    citizensServed: appts - noShowsDay + Math.round(walkIns * 0.8), appointmentsServed: appts - noShowsDay, walkIns, walkInsServed: Math.round(walkIns * 0.8), left: Math.round(walkIns * 0.2),
     appointmentWaitP50: 2, appointmentWaitP90: 9 + Math.round(5 * rng.next()), walkInWaitP50: 24, walkInWaitP90: 70 + Math.round(20 * rng.next()),
     appointmentsDelayed: Math.round(appts * 0.03), overbooked: 0,
   }
@@ -288,7 +288,7 @@ export function emptyFixtureRun(label = 'fcfs'): Comparison['runs'][number] {
     label,
     result: {
       dayOfService: {
-        officeDays: 0, appointments: 0, arrived: 0, noShows: 0, noShowHours: 0, noShowHoursRecovered: 0, walkIns: 0, walkInsServed: 0, left: 0,
+        officeDays: 0, appointments: 0, arrived: 0, noShows: 0, noShowHours: 0, noShowHoursRecovered: 0, citizensServed: 0, appointmentsServed: 0, walkIns: 0, walkInsServed: 0, left: 0,
         appointmentWaitP50: null, appointmentWaitP90: null, walkInWaitP50: null, walkInWaitP90: null, appointmentsDelayed: 0, overbooked: 0,
       },
       scenario: 'empty',

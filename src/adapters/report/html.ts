@@ -151,6 +151,12 @@ const KPI_GROUPS: { title: string; rows: KpiRow[] }[] = [
         delta: (r, b) => signed(diff(r.dayOfService?.appointmentWaitP90 ?? null, b.dayOfService?.appointmentWaitP90 ?? null), 0, ' min'),
       },
       {
+        label: 'Citizens served in the office',
+        help: 'Citizens with an appointment and walk-ins served on the measured days.',
+        value: (r) => (r.dayOfService ? fmtInt(r.dayOfService.citizensServed) : MISSING),
+        delta: (r, b) => signed(diff(r.dayOfService?.citizensServed ?? null, b.dayOfService?.citizensServed ?? null), 0, ''),
+      },
+      {
         label: 'Walk-ins served',
         help: 'Citizens without appointment served in the gaps (walk-ins never delay an appointment past the policy limit); the rest gave up or were still waiting at closing.',
         value: (r) => (r.dayOfService?.walkIns ? `${fmtInt(r.dayOfService.walkInsServed)} of ${fmtInt(r.dayOfService.walkIns)}` : MISSING),

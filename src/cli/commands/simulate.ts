@@ -76,6 +76,7 @@ export function comparisonTable(c: Comparison): string {
     ['offers (accepted)', ...runs.map((r) => `${count(r.result.kpis.offers)} (${pct(r.result.kpis.offerAcceptShare)})`)],
     ['district spread (14 days)', ...runs.map((r) => `${pct(r.result.districtSpread.min)} – ${pct(r.result.districtSpread.max)}`)],
     ['day of service', ...runs.map(() => '')],
+    ['  citizens served in the office', ...runs.map((r) => count(r.result.dayOfService?.citizensServed ?? 0))],
     ['  wait in office p50 / p90 (min)', ...runs.map((r) => `${mins(r.result.dayOfService?.appointmentWaitP50)} / ${mins(r.result.dayOfService?.appointmentWaitP90)}`)],
     ['  walk-ins served', ...runs.map((r) => `${count(r.result.dayOfService?.walkInsServed ?? 0)} of ${count(r.result.dayOfService?.walkIns ?? 0)}`)],
     ['  walk-in wait p50 / p90 (min)', ...runs.map((r) => `${mins(r.result.dayOfService?.walkInWaitP50)} / ${mins(r.result.dayOfService?.walkInWaitP90)}`)],

@@ -14,6 +14,7 @@ import { DayPolicySchema } from '../../model/schema.js'
 import type { AppointmentRec } from '../ledger.js'
 import { runQueue, type QueueCitizen, type QueueStaff } from '../day/queue-run.js'
 import type { Behaviour } from './behaviour.js'
+import { meanLength } from '../../model/overbooking.js'
 
 const MIN = 60_000
 
@@ -27,6 +28,9 @@ export interface DayOfServiceKpis {
   /** Booked staff hours of the no-shows, and the hours of it in which their staff member served someone else. */
   noShowHours: number
   noShowHoursRecovered: number
+  /** Citizens served in the office: appointments and walk-ins. */
+  citizensServed: number
+  appointmentsServed: number
   walkIns: number
   walkInsServed: number
   /** Citizens (walk-ins, and appointments in an overloaded queue) still waiting at closing or out of patience. */
@@ -75,6 +79,8 @@ export function simulateDays(input: DaySimInput): DayOfServiceKpis {
   const { m, behaviour: b } = input
   const pol = m.scenario.policy.dayOfService ?? DayPolicySchema.parse({})
   const rng = createRng((input.seed ^ 0x2545f491) >>> 0)
+  // Walk-ins from their own stream: the same ones come whatever was booked.
+  const walkRng = createRng((input.seed ^ 0x68e31da4) >>> 0)
   const nS = m.serviceIds.length
   const virtual = new Set(m.scenario.staff.flatMap((p, i) => (p.overbooking ? [i] : [])))
   const byOfficeDay = new Map<number, { rec: AppointmentRec; noShow: boolean }[]>()
@@ -95,12 +101,13 @@ export function simulateDays(input: DaySimInput): DayOfServiceKpis {
     ;(byOfficeDay.get(k) ?? byOfficeDay.set(k, []).get(k)!).push(a)
   }
   const k: DayOfServiceKpis = {
-    officeDays: 0, appointments: 0, arrived: 0, noShows: 0, noShowHours: 0, noShowHoursRecovered: 0, walkIns: 0, walkInsServed: 0, left: 0,
+    officeDays: 0, appointments: 0, arrived: 0, noShows: 0, noShowHours: 0, noShowHoursRecovered: 0, citizensServed: 0, appointmentsServed: 0, walkIns: 0, walkInsServed: 0, left: 0,
     appointmentWaitP50: null, appointmentWaitP90: null, walkInWaitP50: null, walkInWaitP90: null, appointmentsDelayed: 0, overbooked: 0,
   }
   const apptWaits: number[] = [], walkWaits: number[] = []
   let noShowMin = 0, recoveredMin = 0
   const walkInRatio = b.walkInShare < 1 ? b.walkInShare / (1 - b.walkInShare) : 0
+  const meanMinutes = m.scenario.offices.map((o) => meanLength(m.scenario, o) || 20)
   for (const d of [...wanted].sort((x, y) => x - y)) {
     for (let o = 0; o < m.officeIds.length; o++) {
       const staff: QueueStaff[] = []
@@ -134,15 +141,17 @@ export function simulateDays(input: DaySimInput): DayOfServiceKpis {
         citizens.push(c)
         services.set(c, sv)
       }
-      // Walk-ins: as many as the share says against the day's appointments, needs drawn from them.
-      const expected = appts.length * walkInRatio
-      const n = Math.floor(expected) + (rng.next() < expected - Math.floor(expected) ? 1 : 0)
+      // Walk-ins: as many as the share says against what the staff's own time holds (so the same
+      // under every policy and overlay that leaves the staff alone), needs drawn from the day's bookings.
+      const staffMinutes = staff.reduce((a, st) => a + st.shifts.reduce((x, [f, t]) => x + (t - f) / MIN, 0), 0)
+      const expected = (staffMinutes / meanMinutes[o]) * walkInRatio
+      const n = Math.floor(expected) + (walkRng.next() < expected - Math.floor(expected) ? 1 : 0)
       const lastArrival = close - 30 * MIN
       for (let j = 0; j < n && appts.length > 0 && lastArrival > open; j++) {
-        const like = appts[Math.floor(rng.next() * appts.length)].rec
+        const like = appts[Math.floor(walkRng.next() * appts.length)].rec
         const sv = like.services.map((id) => m.serviceIndex.get(id)!)
         const planned = servicesDuration(m, o, sv) * m.unitMinutes
-        const arrival = open + Math.floor(rng.next() * ((lastArrival - open) / MIN)) * MIN
+        const arrival = open + Math.floor(walkRng.next() * ((lastArrival - open) / MIN)) * MIN
         const c: QueueCitizen = {
           kind: 'walkIn', booked: -1, checkedInAt: arrival, expectedMs: planned * MIN, seq: seq++, services: sv,
           arrival, actualMs: drawMinutes(rng, planned, b.durationCv) * MIN, patienceMs: b.walkInPatienceMinutes * MIN, calledAt: NaN, servedBy: -1, outcome: 'pending',
@@ -173,6 +182,7 @@ export function simulateDays(input: DaySimInput): DayOfServiceKpis {
           k.arrived++
           if (c.outcome === 'left') k.left++
           else {
+            k.appointmentsServed++
             const from = Math.max(c.arrival, c.start!)
             apptWaits.push((c.calledAt - from) / MIN)
             if (c.arrival <= c.start! && c.calledAt > c.start! + pol.walkInMaxDelayMinutes * MIN) k.appointmentsDelayed++
@@ -187,6 +197,7 @@ export function simulateDays(input: DaySimInput): DayOfServiceKpis {
       }
     }
   }
+  k.citizensServed = k.appointmentsServed + k.walkInsServed
   k.noShowHours = Math.round(noShowMin / 60)
   k.noShowHoursRecovered = Math.round(recoveredMin / 60)
   k.appointmentWaitP50 = quantile(apptWaits, 0.5)
