@@ -12,11 +12,12 @@ import { simSuite } from './sim.js'
 import { httpSuite } from './http.js'
 import { journalSuite } from './journal.js'
 import { liveSuite } from './live.js'
+import { daySuite } from './day.js'
 
 const ci = process.argv.includes('--ci')
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7)
 const ctx: BenchContext = { ci, timeMs: ci ? 300 : 2000, rows: [] }
-const suites: Record<string, (c: BenchContext) => Promise<void>> = { slots: slotsSuite, waitlist: waitlistSuite, matching: matchingSuite, lp: lpSuite, sim: simSuite, http: httpSuite, journal: journalSuite, live: liveSuite }
+const suites: Record<string, (c: BenchContext) => Promise<void>> = { slots: slotsSuite, waitlist: waitlistSuite, matching: matchingSuite, lp: lpSuite, sim: simSuite, http: httpSuite, journal: journalSuite, live: liveSuite, day: daySuite }
 
 // The slot suite's peers materialise every slot of Berlin (minutes and gigabytes), the HTTP load
 // test starts servers and runs seconds of load, and the journal suite starts a PostgreSQL server:

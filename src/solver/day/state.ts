@@ -54,6 +54,23 @@ export interface ActiveDay {
   book: { id: string; start: number }[]
   ids: Map<string, number>
   cursor: number
+  /** The same entries per staff member as booked when noted (checked against the ledger on use). */
+  byStaff: Map<number, { id: string; start: number }[]>
+}
+
+export function newActiveDay(officeId: string, date: string): ActiveDay {
+  return { officeId, date, book: [], ids: new Map(), cursor: 0, byStaff: new Map() }
+}
+
+/** Where `start` goes in a list sorted by start (after equal ones). */
+function upperBound(xs: { start: number }[], start: number): number {
+  let lo = 0, hi = xs.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (xs[mid].start <= start) lo = mid + 1
+    else hi = mid
+  }
+  return lo
 }
 
 /** Recorded service times kept per office and service list (the most recent ones). */
@@ -81,26 +98,43 @@ export class DayState {
     return `${kind === 'appointment' ? 'A' : 'W'}-${String(n).padStart(3, '0')}`
   }
 
+  /** Sum of each key's samples, so that the expected duration is read in constant time. */
+  private readonly sums = new Map<string, number>()
+
   record(officeId: string, services: string[], minutes: number): void {
-    const key = sampleKey(officeId, services)
+    this.add(sampleKey(officeId, services), minutes)
+  }
+
+  add(key: string, minutes: number): void {
     let xs = this.samples.get(key)
     if (!xs) this.samples.set(key, (xs = []))
     xs.push(minutes)
-    if (xs.length > SAMPLE_CAP) xs.splice(0, xs.length - SAMPLE_CAP)
+    let sum = (this.sums.get(key) ?? 0) + minutes
+    if (xs.length > SAMPLE_CAP) for (const x of xs.splice(0, xs.length - SAMPLE_CAP)) sum -= x
+    this.sums.set(key, sum)
+  }
+
+  /** Mean of a key's samples and how many there are. */
+  meanOf(key: string): { n: number; mean: number } {
+    const n = this.samples.get(key)?.length ?? 0
+    return { n, mean: n ? this.sums.get(key)! / n : 0 }
   }
 
   /** Adds an appointment to its active day's book (a booking made or moved today). */
-  note(day: ActiveDay, id: string, start: number): void {
-    if (day.ids.get(id) === start) return
-    let lo = 0, hi = day.book.length
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1
-      if (day.book[mid].start <= start) lo = mid + 1
-      else hi = mid
+  note(day: ActiveDay, id: string, start: number, staff: number): void {
+    if (day.ids.get(id) === start) {
+      const list = day.byStaff.get(staff)
+      if (list?.some((e) => e.id === id)) return
+    } else {
+      const at = upperBound(day.book, start)
+      const e = { id, start }
+      day.book.splice(at, 0, e)
+      day.ids.set(id, start)
+      if (at < day.cursor) day.cursor = at
     }
-    day.book.splice(lo, 0, { id, start })
-    day.ids.set(id, start)
-    if (lo < day.cursor) day.cursor = lo
+    let list = day.byStaff.get(staff)
+    if (!list) day.byStaff.set(staff, (list = []))
+    list.splice(upperBound(list, start), 0, { id, start })
   }
 }
 

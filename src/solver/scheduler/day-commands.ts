@@ -17,7 +17,7 @@ import type { AppointmentRec } from '../ledger.js'
 import { durationOverlayOf, plannedMinutes, sampleStat } from '../day/durations.js'
 import { overtimeOnly, runQueue, type QueueCitizen, type QueueStaff } from '../day/queue-run.js'
 import { pickNext, type RuleTicket } from '../day/rule.js'
-import { DayState, OPEN_STATES, sampleKey, type ActiveDay, type TicketRec } from '../day/state.js'
+import { DayState, newActiveDay, OPEN_STATES, sampleKey, type ActiveDay, type TicketRec } from '../day/state.js'
 import { checkIdArg, parseNow } from './args.js'
 import type { SchedulerImpl } from './impl.js'
 import type { DayStats, DurationStat, NoShow, Ticket } from './types.js'
@@ -86,7 +86,7 @@ function activate(s: SchedulerImpl, o: number, at: number): ActiveDay {
   const key = `${officeId}|${date}`
   let day = s.day.active.get(key)
   if (!day) {
-    day = { officeId, date, book: [], ids: new Map(), cursor: 0 }
+    day = newActiveDay(officeId, date)
     s.day.active.set(key, day)
     fillBook(s, day)
     sweep(s)
@@ -101,7 +101,7 @@ export function fillBook(s: SchedulerImpl, day: ActiveDay): void {
   for (const a of s.ledger.appointments.values()) {
     if (a.office !== o) continue
     const ms = startMsOf(s, a)
-    if (localDateOf(s.model.zone, ms) === day.date) s.day.note(day, a.id, ms)
+    if (localDateOf(s.model.zone, ms) === day.date) s.day.note(day, a.id, ms, a.staff)
   }
 }
 
@@ -110,6 +110,7 @@ export function refillBooks(s: SchedulerImpl): void {
   for (const day of s.day.active.values()) {
     day.book = []
     day.ids.clear()
+    day.byStaff.clear()
     day.cursor = 0
     fillBook(s, day)
   }
@@ -120,7 +121,7 @@ export function noteAppointment(s: SchedulerImpl, a: AppointmentRec): void {
   if (s.day.active.size === 0) return
   const ms = startMsOf(s, a)
   const day = s.day.active.get(`${s.model.officeIds[a.office]}|${localDateOf(s.model.zone, ms)}`)
-  if (day) s.day.note(day, a.id, ms)
+  if (day) s.day.note(day, a.id, ms, a.staff)
 }
 
 /** Marks due no-shows and closes the days that are over; runs whenever the clock moves. */
@@ -264,7 +265,7 @@ export function checkIn(s: SchedulerImpl, appointmentId: string, opts?: DayOptio
   // Checked in first, so that the catching-up sweep of a newly active day does not release it.
   activate(s, a.office, start)
   s.dayTotals.checkIns++
-  s.emit('ticket', { ticket: ticketView(s, t), change: 'checkedIn' })
+  if (s.listeners.has('ticket')) s.emit('ticket', { ticket: ticketView(s, t), change: 'checkedIn' })
   return ticketView(s, t)
 }
 
@@ -278,7 +279,7 @@ export function checkInWalkIn(s: SchedulerImpl, input: WalkInRequest): Ticket {
   activate(s, o, at)
   const t = newTicket(s, req.officeId, 'walkIn', [...req.services], at)
   s.dayTotals.walkIns++
-  s.emit('ticket', { ticket: ticketView(s, t), change: 'checkedIn' })
+  if (s.listeners.has('ticket')) s.emit('ticket', { ticket: ticketView(s, t), change: 'checkedIn' })
   return ticketView(s, t)
 }
 
@@ -308,13 +309,17 @@ export function callNext(s: SchedulerImpl, officeId: string, staffId: string, op
   const open = s.day.busy.get(staffId)
   if (open !== undefined) fail('CONFLICT', '$.staffId', 'staff_busy', `staff member "${staffId}" has called ticket "${open}" and not finished it`)
   activate(s, o, at)
-  const all = ruleTickets(s, officeId).filter((x) => x.t.state === 'waiting')
+  const all = ruleTickets(s, officeId, true)
+  const booked = bookedOf(s, o, p, at)
   const pick = pickNext({
     at,
     staff: p,
     waiting: onShift ? all : overtimeOnly(all, p, at),
     canServe: (x) => skilled(s, p, x.t.services),
-    nextBooked: (except) => nextBookedOf(s, o, p, at, except?.t),
+    nextBooked: (except) => {
+      for (const b of booked) if (b.id !== except?.t.appointmentId) return b.start
+      return Infinity
+    },
     maxDelayMs,
   })
   if (!pick) return null
@@ -407,7 +412,7 @@ function setState(s: SchedulerImpl, t: TicketRec, state: TicketRec['state'], cha
       }
     } else if (state === 'left') s.dayTotals.left++
   }
-  if (change) s.emit('ticket', { ticket: ticketView(s, t), change })
+  if (change && s.listeners.has('ticket')) s.emit('ticket', { ticket: ticketView(s, t), change })
 }
 
 // ---- the rule's view of the queue --------------------------------------------------------------
@@ -422,9 +427,15 @@ function openSet(s: SchedulerImpl, officeId: string): Set<string> {
   return set
 }
 
-function openTickets(s: SchedulerImpl, officeId: string): TicketRec[] {
+function openTickets(s: SchedulerImpl, officeId: string, waitingOnly = false): TicketRec[] {
   const ids = s.dayOpen.get(officeId)
-  return ids ? [...ids].map((id) => s.day.tickets.get(id)!) : []
+  const out: TicketRec[] = []
+  if (ids)
+    for (const id of ids) {
+      const t = s.day.tickets.get(id)!
+      if (!waitingOnly || t.state === 'waiting') out.push(t)
+    }
+  return out
 }
 
 function skilled(s: SchedulerImpl, p: number, services: readonly string[]): boolean {
@@ -439,8 +450,8 @@ function skilled(s: SchedulerImpl, p: number, services: readonly string[]): bool
 
 /** Expected service time: the recorded mean once there are policy.minSamples, else the plan. */
 export function expectedMs(s: SchedulerImpl, officeId: string, services: readonly string[]): number {
-  const xs = s.day.samples.get(sampleKey(officeId, services))
-  if (xs && xs.length >= dayPolicy(s).minSamples) return sampleStat(xs).mean * MIN
+  const { n, mean } = s.day.meanOf(sampleKey(officeId, services))
+  if (n >= dayPolicy(s).minSamples) return mean * MIN
   return plannedMinutes(s.model, officeId, services) * MIN
 }
 
@@ -449,35 +460,42 @@ function ticketStart(s: SchedulerImpl, t: TicketRec): number | undefined {
   return a ? startMsOf(s, a) : undefined
 }
 
-function ruleTickets(s: SchedulerImpl, officeId: string): LiveRuleTicket[] {
-  return openTickets(s, officeId)
-    .sort((a, b) => a.seq - b.seq)
-    .map((t) => {
+function ruleTickets(s: SchedulerImpl, officeId: string, waitingOnly = false): LiveRuleTicket[] {
+  const expected = new Map<string, number>()
+  const expectedOf = (services: string[]) => {
+    const key = services.length === 1 ? services[0] : services.join('\u0000')
+    let e = expected.get(key)
+    if (e === undefined) expected.set(key, (e = expectedMs(s, officeId, services)))
+    return e
+  }
+  // Open tickets are kept in the order they were made (seq order).
+  return openTickets(s, officeId, waitingOnly).map((t) => {
       const a = t.appointmentId !== undefined ? s.ledger.appointments.get(t.appointmentId) : undefined
       // Time booked to overbooking staff is nobody's own: whoever is free serves it.
       const booked = a && !s.model.scenario.staff[a.staff]?.overbooking ? a.staff : -1
-      return { t, kind: t.kind, start: a ? startMsOf(s, a) : undefined, booked, checkedInAt: t.checkedInAt, expectedMs: expectedMs(s, officeId, t.services), seq: t.seq }
+      return { t, kind: t.kind, start: a ? startMsOf(s, a) : undefined, booked, checkedInAt: t.checkedInAt, expectedMs: expectedOf(t.services), seq: t.seq }
     })
 }
 
-/** Start of staff `p`'s next appointment at office `o` today that nobody has served or released. */
-function nextBookedOf(s: SchedulerImpl, o: number, p: number, at: number, except: TicketRec | undefined): number {
+/** Staff `p`'s appointments at office `o` today that nobody has served or released, in start order. */
+function bookedOf(s: SchedulerImpl, o: number, p: number, at: number): { id: string; start: number }[] {
   const day = s.day.active.get(`${s.model.officeIds[o]}|${localDateOf(s.model.zone, at)}`)
-  if (!day) return Infinity
+  const out: { id: string; start: number }[] = []
+  if (!day) return out
   // From the start of the day: an appointment checked in late and still waiting blocks too.
-  for (let i = 0; i < day.book.length; i++) {
-    const { id, start } = day.book[i]
-    const a = s.ledger.appointments.get(id)
-    if (!a || a.staff !== p || startMsOf(s, a) !== start) continue
-    if (except?.appointmentId === id) continue
-    const tid = s.day.byAppointment.get(id)
+  for (const b of day.byStaff.get(p) ?? []) {
+    const a = s.ledger.appointments.get(b.id)
+    if (!a || a.staff !== p || startMsOf(s, a) !== b.start) continue
+    const tid = s.day.byAppointment.get(b.id)
     if (tid !== undefined) {
       const t = s.day.tickets.get(tid)
       if (!t || t.state !== 'waiting') continue
     }
-    return start
+    out.push(b)
+    // Only the first two matter: the next one, and the one after it when the next is the candidate's own.
+    if (out.length === 2) break
   }
-  return Infinity
+  return out
 }
 
 // ---- reads -------------------------------------------------------------------------------------

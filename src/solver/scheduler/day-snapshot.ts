@@ -1,7 +1,7 @@
 /** The day of service in a snapshot: written only once it has been used, so older snapshots are unchanged. */
 import { TerminplanError } from '../../model/errors.js'
 import { parseInstant } from '../../model/tz.js'
-import { DayState, OPEN_STATES, type DaySnapshot, type TicketRec } from '../day/state.js'
+import { DayState, newActiveDay, OPEN_STATES, type DaySnapshot, type TicketRec } from '../day/state.js'
 import { fillBook } from './day-commands.js'
 import type { SchedulerImpl } from './impl.js'
 
@@ -64,9 +64,9 @@ export function restoreDay(s: SchedulerImpl, snap: DaySnapshot | undefined): voi
   }
   for (const [k, n] of snap.codes) d.codes.set(k, n)
   for (const n of snap.noShows) d.noShows.set(n.appointmentId, { ...n, services: [...n.services], start: ms(n.start), end: ms(n.end), at: ms(n.at) })
-  for (const [k, xs] of snap.samples) d.samples.set(k, [...xs])
+  for (const [k, xs] of snap.samples) for (const x of xs) d.add(k, x)
   for (const [officeId, date] of snap.active) {
-    const day = { officeId, date, book: [], ids: new Map<string, number>(), cursor: 0 }
+    const day = newActiveDay(officeId, date)
     d.active.set(`${officeId}|${date}`, day)
     fillBook(s, day)
   }
