@@ -214,6 +214,25 @@ describe('service times', () => {
   })
 })
 
+describe('in-office waits', () => {
+  it('count from check-in for walk-ins and from the start for early appointments', () => {
+    const s = make(at('08:30'), (x) => (x.appointments = [{ id: 'b', office: 'mitte', staff: 'ana', start: at('09:00'), services: ['reg'] }]))
+    const w = s.checkInWalkIn({ officeId: 'mitte', services: ['reg'] })
+    const a = s.checkIn('b')
+    s.setNow(at('08:50'))
+    expect(s.callNext('mitte', 'ben')?.id).toBe(w.id)
+    s.startService(w.id)
+    s.setNow(at('09:05'))
+    expect(s.callNext('mitte', 'ana')?.id).toBe(a.id)
+    s.startService(a.id)
+    s.finishService(w.id)
+    s.setNow(at('09:12'))
+    s.finishService(a.id)
+    // The walk-in waited 20 minutes (08:30–08:50), the early citizen 5 (09:00–09:05).
+    expect(s.dayStats()).toMatchObject({ served: 2, waitP50Minutes: 5, waitP90Minutes: 20 })
+  })
+})
+
 describe('snapshots', () => {
   it('carry the day: a restored scheduler continues exactly like the original', () => {
     const s = make(at('08:50'))

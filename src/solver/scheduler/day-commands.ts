@@ -407,7 +407,9 @@ function setState(s: SchedulerImpl, t: TicketRec, state: TicketRec['state'], cha
       s.dayTotals.served++
       if (t.calledAt !== undefined) {
         const w = s.dayTotals.waits
-        w.push(Math.max(0, t.calledAt - Math.max(t.checkedInAt, ticketStart(s, t) ?? -Infinity)) / MIN)
+        // From check-in, or from the appointment's start when they came early (a walk-in's reserved time is no appointment).
+        const from = t.kind === 'appointment' ? Math.max(t.checkedInAt, ticketStart(s, t) ?? -Infinity) : t.checkedInAt
+        w.push(Math.max(0, t.calledAt - from) / MIN)
         if (w.length > WAIT_CAP) w.splice(0, w.length - WAIT_CAP)
       }
     } else if (state === 'left') s.dayTotals.left++
