@@ -11,7 +11,9 @@
  *   `validTo`, a dated shift on or after `from` is dropped); the given shifts apply from `from`
  *   (their own `validFrom` when later). An empty list takes them off from `from`.
  * - serviceDuration: with `offices`, sets `officeDurations` there; without, the default
- *   `durationMinutes` (per-office durations stay). Existing appointments keep their length.
+ *   `durationMinutes` (per-office durations stay). With `deltaMinutes` instead of `minutes`, the
+ *   duration in force changes by that much: at the named offices, or without them the default and
+ *   every per-office duration. Existing appointments keep their length.
  */
 import { z } from 'zod'
 import { absenceInterval } from './calendar.js'
@@ -53,10 +55,17 @@ export const ServiceDurationChangeSchema = z
   .strictObject({
     kind: z.literal('serviceDuration'),
     service: IdSchema,
-    minutes: z.int().positive('must be a positive number of minutes').max(1440),
-    offices: z.array(IdSchema).min(1).optional().meta({ description: 'Only at these offices; omitted = the default duration.' }),
+    minutes: z.int().positive('must be a positive number of minutes').max(1440).optional().meta({ description: 'The new duration; or give deltaMinutes.' }),
+    deltaMinutes: z
+      .int()
+      .min(-1440)
+      .max(1440)
+      .refine((x) => x !== 0, 'must not be 0')
+      .optional()
+      .meta({ description: 'Minutes added to the duration in force (negative: shorter), at each office; or give minutes.' }),
+    offices: z.array(IdSchema).min(1).optional().meta({ description: 'Only at these offices; omitted = the default duration (with deltaMinutes: everywhere).' }),
   })
-  .meta({ description: "Sets a service's duration in minutes, by default or at some offices (e.g. self-service terminals shorten it)." })
+  .meta({ description: "Sets or changes a service's duration in minutes, by default or at some offices (e.g. self-service terminals shorten it)." })
 
 export type AbsenceChange = z.output<typeof AbsenceChangeSchema>
 export type ShiftsChange = z.output<typeof ShiftsChangeSchema>
@@ -117,9 +126,36 @@ export function serviceDuration(c: Ctx, ch: ServiceDurationChange): Apply {
     if (!o) c.out.push(issue([...c.at, 'offices', j], 'unknown_reference', `unknown office "${id}"`))
     else if (!o.services.includes(ch.service)) c.out.push(issue([...c.at, 'offices', j], 'not_offered', `office "${id}" does not offer service "${ch.service}"`))
   })
+  if ((ch.minutes === undefined) === (ch.deltaMinutes === undefined))
+    c.out.push(issue(ch.minutes === undefined ? c.at : [...c.at, 'deltaMinutes'], ch.minutes === undefined ? 'missing_field' : 'exclusive_fields', 'give minutes or deltaMinutes, exactly one'))
   if (!sv || c.out.length > n0) return null
+  if (ch.deltaMinutes !== undefined) return deltaDuration(c, ch, sv, ch.deltaMinutes)
+  const minutes = ch.minutes!
   return () => {
-    if (!ch.offices) sv.durationMinutes = ch.minutes
-    else sv.officeDurations = { ...sv.officeDurations, ...Object.fromEntries(ch.offices.map((id) => [id, ch.minutes])) }
+    if (!ch.offices) sv.durationMinutes = minutes
+    else sv.officeDurations = { ...sv.officeDurations, ...Object.fromEntries(ch.offices.map((id) => [id, minutes])) }
+  }
+}
+
+/**
+ * deltaMinutes: at each named office the duration in force there (its officeDurations entry, else
+ * the default) changes by delta; without offices the default and every officeDurations entry do.
+ */
+function deltaDuration(c: Ctx, ch: ServiceDurationChange, sv: Scenario['services'][number], delta: number): Apply {
+  const targets: { office: string | null; now: number }[] = ch.offices
+    ? ch.offices.map((id) => ({ office: id, now: sv.officeDurations?.[id] ?? sv.durationMinutes }))
+    : [{ office: null, now: sv.durationMinutes }, ...Object.entries(sv.officeDurations ?? {}).map(([id, m]) => ({ office: id, now: m }))]
+  const n0 = c.out.length
+  for (const t of targets)
+    if (t.now + delta < 1 || t.now + delta > 1440)
+      c.out.push(issue([...c.at, 'deltaMinutes'], 'out_of_range', `${t.office === null ? 'the default duration' : `the duration at office "${t.office}"`} of "${sv.id}" would be ${t.now + delta} minutes (now ${t.now}); it must stay within 1–1440`))
+  if (c.out.length > n0) return null
+  return () => {
+    const next = { ...sv.officeDurations }
+    for (const t of targets) {
+      if (t.office === null) sv.durationMinutes = t.now + delta
+      else next[t.office] = t.now + delta
+    }
+    if (Object.keys(next).length) sv.officeDurations = next
   }
 }

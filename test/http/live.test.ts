@@ -329,7 +329,7 @@ describe('OpenAPI and metrics', () => {
     const body = post.requestBody.content['application/json'].schema
     expect(body.required).toEqual(['name', 'changes'])
     const kinds = body.properties.changes.items.oneOf.map((v: { properties: { kind: { enum: string[] } } }) => v.properties.kind.enum[0])
-    expect(kinds).toEqual(['addStaff', 'removeStaff', 'openingHours', 'close', 'scaleDemand', 'absence', 'shifts', 'serviceDuration'])
+    expect(kinds).toEqual(['addStaff', 'removeStaff', 'openingHours', 'close', 'scaleDemand', 'absence', 'shifts', 'serviceDuration', 'overbook'])
     expect(Object.keys(post.responses)).toEqual(['201', '4XX', '5XX'])
     expect(post.responses['201'].content['application/json'].schema.required).toEqual(expect.arrayContaining(['index', 'affected', 'moved', 'offered', 'unplaceable', 'outcomes']))
     const get = doc.paths['/changes'].get

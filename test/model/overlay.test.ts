@@ -512,3 +512,35 @@ describe('schema/overlay.schema.json', () => {
   })
 })
 
+
+describe('serviceDuration with deltaMinutes (the self-service terminal what-if)', () => {
+  // passport: 20 minutes by default, 30 at mitte; mitte and spandau offer it.
+  const passport = (s: Scenario) => s.services.find((x) => x.id === 'passport')!
+
+  it('changes the duration in force at the named offices', () => {
+    const s = applyOverlay(base(), overlay([{ kind: 'serviceDuration', service: 'passport', deltaMinutes: -5, offices: ['mitte', 'spandau'] }]))
+    expect(passport(s).durationMinutes).toBe(20)
+    // mitte had its own 30, spandau the default 20.
+    expect(passport(s).officeDurations).toEqual({ mitte: 25, spandau: 15 })
+    const m = compile(s)
+    expect(m.unitMinutes).toBe(5)
+  })
+
+  it('without offices, changes the default and every per-office duration', () => {
+    const s = applyOverlay(base(), overlay([{ kind: 'serviceDuration', service: 'passport', deltaMinutes: 10 }]))
+    expect(passport(s).durationMinutes).toBe(30)
+    expect(passport(s).officeDurations).toEqual({ mitte: 40 })
+  })
+
+  it('needs minutes or deltaMinutes, exactly one, and a duration that stays positive; nothing changes otherwise', () => {
+    const s0 = deepFreeze(base())
+    const both = errorOf(() => applyOverlay(s0, overlay([{ kind: 'serviceDuration', service: 'passport', minutes: 10, deltaMinutes: -5 }])))
+    expect(codesAndPaths(both.issues)).toContainEqual({ code: 'exclusive_fields', path: '$.changes[0].deltaMinutes' })
+    const neither = errorOf(() => applyOverlay(s0, overlay([{ kind: 'serviceDuration', service: 'passport' }])))
+    expect(codesAndPaths(neither.issues)).toContainEqual({ code: 'missing_field', path: '$.changes[0]' })
+    const negative = errorOf(() => applyOverlay(s0, overlay([{ kind: 'serviceDuration', service: 'passport', deltaMinutes: -20, offices: ['spandau'] }])))
+    expect(codesAndPaths(negative.issues)).toEqual([{ code: 'out_of_range', path: '$.changes[0].deltaMinutes' }])
+    expect(negative.issues[0].message).toMatch(/spandau.*0 minutes/)
+    expect(() => overlay([{ kind: 'serviceDuration', service: 'passport', deltaMinutes: 0 }])).toThrow(TerminplanError)
+  })
+})

@@ -75,6 +75,21 @@ describe('terminplan simulate / compare', () => {
     expect(util(1).requests).toBeGreaterThan(util(0).requests)
   })
 
+  it('answers the terminal what-if: five minutes off ID cards at two offices', async () => {
+    const terminals = join(dir, 'terminals.json')
+    writeFileSync(terminals, JSON.stringify({ name: 'terminals', changes: [{ kind: 'serviceDuration', service: 'id', deltaMinutes: -5, offices: ['c1', 'c2'] }] }))
+    const r = await run(['compare', scenario, ...small, '--policy', 'fcfs', '--with', terminals, '--json', '-'])
+    expect(r.code).toBe(0)
+    const c = JSON.parse(r.out) as Comparison
+    expect(c.runs.map((x) => x.label)).toEqual(['fcfs (as is)', 'fcfs + terminals'])
+    // Shorter ID card appointments at c1 and c2: more of the same requests booked there; elsewhere the same staff time.
+    const at = (k: number, id: string) => c.runs[k].result.byOffice.find((o) => o.officeId === id)!
+    const booked = (k: number, id: string) => at(k, id).outcomes.booked + at(k, id).outcomes.no_show
+    expect(booked(1, 'c1') + booked(1, 'c2')).toBeGreaterThan(booked(0, 'c1') + booked(0, 'c2'))
+    expect(c.runs[1].result.kpis.servedShare).toBeGreaterThanOrEqual(c.runs[0].result.kpis.servedShare)
+    expect(c.runs[1].result.totalRequests).toBe(c.runs[0].result.totalRequests)
+  })
+
   it('rejects bad options as usage errors and bad overlays with their path', async () => {
     const bad = await run(['simulate', scenario, '--policy', 'lottery'])
     expect(bad.code).toBe(2)
