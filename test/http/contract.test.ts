@@ -120,6 +120,38 @@ describe('OpenAPI contract', () => {
     await checked('POST', '/changes', { name: 'bad', changes: [{ kind: 'absence', staff: 'nobody', from: '2026-06-03', to: '2026-06-03' }] })
     expect((await checked('GET', '/changes')).body).toHaveLength(1)
 
+    // The day of service at East on Tuesday: a booked citizen and a walk-in, calls, service times.
+    r.advance(24 * 60 + 50) // Tuesday 07:50
+    const booked8 = r.s.appointments().find((a) => a.officeId === 'east' && a.start === T(2, '08:20'))!
+    const ticket = (await checked('POST', '/checkins', { appointmentId: booked8.id })).body
+    await checked('POST', '/checkins', { appointmentId: booked8.id }) // twice: 409
+    const walk = (await checked('POST', '/walkins', { officeId: 'east', services: ['reg'] })).body
+    await checked('POST', '/walkins', { officeId: 'east', services: ['nope'] })
+    await checked('GET', '/tickets?officeId=east')
+    r.advance(30) // 08:20
+    const called = (await checked('POST', '/offices/east/call', { staffId: booked8.staffId })).body
+    expect(called.id).toBe(ticket.id)
+    await checked('POST', '/offices/east/call', { staffId: booked8.staffId }) // still serving: 409
+    await checked('POST', `/tickets/${ticket.id}/start`)
+    await checked('POST', `/tickets/${ticket.id}/start`) // not called: 409
+    r.advance(15)
+    await checked('POST', `/tickets/${ticket.id}/finish`, {})
+    await checked('POST', `/tickets/${walk.id}/missed`) // waiting, not called: 409
+    await checked('POST', `/tickets/${walk.id}/left`)
+    await checked('POST', `/tickets/${walk.id}/finish`)
+    await checked('POST', '/offices/east/call', { staffId: booked8.staffId }) // nobody: 204
+    await checked('GET', '/no-shows')
+    await checked('GET', '/day/stats')
+    await checked('GET', '/durations')
+    await checked('GET', '/durations/overlay?minSamples=1')
+    await checked('GET', '/durations/overlay?minSamples=0')
+    // 08:40: the next booked citizen checked in, called, and not there when called.
+    r.advance(5)
+    const next = r.s.appointments().find((a) => a.officeId === 'east' && a.start === T(2, '08:40') && a.staffId === booked8.staffId)!
+    const t2 = (await checked('POST', '/checkins', { appointmentId: next.id })).body
+    expect((await checked('POST', '/offices/east/call', { staffId: next.staffId })).body.id).toBe(t2.id)
+    await checked('POST', `/tickets/${t2.id}/missed`)
+
     await checked('GET', '/stats')
     await checked('GET', '/now')
     await checked('GET', '/health')

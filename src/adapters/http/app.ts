@@ -23,6 +23,7 @@ import { errorBody, handleError, httpError, STATUS_BY_CODE } from './errors.js'
 import { DEFAULT_GUARD_LIMITS, Guards, type GuardLimits } from './guards.js'
 import { ServiceMetrics, type MetricsOptions } from './metrics.js'
 import { changeRoutes } from './routes/changes.js'
+import { dayRoutes } from './routes/day.js'
 import { commandRoutes } from './routes/commands.js'
 import { eventRoutes, OfferStream } from './routes/events.js'
 import { opsRoutes } from './routes/ops.js'
@@ -222,6 +223,7 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
   await app.register(viewRoutes(c))
   await app.register(eventRoutes(c, stream))
   await app.register(changeRoutes(c))
+  await app.register(dayRoutes(c))
   await app.register(opsRoutes(c))
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 

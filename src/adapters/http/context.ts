@@ -13,10 +13,11 @@ import type { CommandKind, ServiceMetrics } from './metrics.js'
 import type { Guards } from './guards.js'
 
 type Commands = 'hold' | 'confirm' | 'cancel' | 'setNow' | 'joinWaitlist' | 'leaveWaitlist' | 'acceptOffer' | 'declineOffer' | 'reschedule' | 'applyChange'
+  | 'checkIn' | 'checkInWalkIn' | 'callNext' | 'startService' | 'finishService' | 'missCall' | 'leaveQueue'
 type MaybeAsync<F> = F extends (...args: infer A) => infer R ? (...args: A) => R | Promise<Awaited<R>> : never
 
 /** What the service needs of a scheduler: `Scheduler` and `CityScheduler` both are one. */
-export type ServedScheduler = Pick<Scheduler, 'search' | 'now' | 'appointments' | 'holds' | 'stats' | 'busyUnits' | 'waitlist' | 'offers' | 'on' | 'model' | 'changes'> & {
+export type ServedScheduler = Pick<Scheduler, 'search' | 'now' | 'appointments' | 'holds' | 'stats' | 'busyUnits' | 'waitlist' | 'offers' | 'on' | 'model' | 'changes' | 'tickets' | 'noShows' | 'dayStats' | 'durationStats' | 'durationOverlay'> & {
   [K in Commands]: MaybeAsync<Scheduler[K]>
 } & Partial<Pick<CityScheduler, 'city' | 'role' | 'leader' | 'staleness'>>
 

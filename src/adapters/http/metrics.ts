@@ -9,6 +9,7 @@ import type { Scheduler } from '../../solver/index.js'
 import { replication, type ServedScheduler } from './context.js'
 
 export type CommandKind = 'search' | 'hold' | 'confirm' | 'cancel' | 'join_waitlist' | 'leave_waitlist' | 'accept_offer' | 'decline_offer' | 'reschedule' | 'apply_change'
+  | 'check_in' | 'walk_in' | 'call_next' | 'start_service' | 'finish_service' | 'miss_call' | 'leave_queue'
 
 const DAY_MS = 86_400_000
 const GOAL_MS = 14 * DAY_MS
@@ -29,6 +30,8 @@ export class ServiceMetrics {
   private readonly shed: Counter<'reason'>
   private readonly disrupted: Counter<'outcome'>
   private readonly moved: Counter<'reason'>
+  private readonly tickets: Counter<'kind' | 'change'>
+  private readonly noShows: Counter
   private readonly within14 = { all: 0, within: 0 }
   /** When each live hold was made and each waiting citizen joined: the booking request's time. */
   private readonly holdAt = new Map<string, number>()
@@ -62,6 +65,8 @@ export class ServiceMetrics {
       registers: [r],
     })
     this.moved = new Counter({ name: 'terminplan_appointments_moved_total', help: 'Appointments moved, by reason (rescheduled; replanned: to another staff member by a live change)', labelNames: ['reason'], registers: [r] })
+    this.tickets = new Counter({ name: 'terminplan_tickets_total', help: 'Day of service: tickets by kind (appointment, walkIn) and what happened (checkedIn, called, started, served, noShow, left)', labelNames: ['kind', 'change'], registers: [r] })
+    this.noShows = new Counter({ name: 'terminplan_no_shows_total', help: 'Appointments nobody checked in for in time (their remaining time released)', registers: [r] })
     const self = this
     new Gauge({
       name: 'terminplan_within_14_days_share',
@@ -164,6 +169,8 @@ export class ServiceMetrics {
       }),
     )
     on.push(s.on('appointmentMoved', ({ reason }) => this.moved.inc({ reason })))
+    on.push(s.on('ticket', ({ ticket, change }) => this.tickets.inc({ kind: ticket.kind, change })))
+    on.push(s.on('noShow', () => this.noShows.inc()))
     on.push(s.on('offer', () => this.offers.inc({ event: 'made' })))
     on.push(s.on('offerDeclined', () => this.offers.inc({ event: 'declined' })))
     on.push(s.on('offerExpired', () => this.offers.inc({ event: 'expired' })))

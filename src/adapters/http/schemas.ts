@@ -6,6 +6,7 @@
 import { z } from 'zod'
 import { HoldOptionsSchema, IdSchema, InstantSchema, JoinWaitlistSchema, LocalDateSchema, OverlaySchema, SearchRequestSchema, ServiceListSchema, SlotSchema } from '../../model/index.js'
 import { ChangeRecordSchema, ChangeResultSchema } from '../../solver/scheduler/index.js'
+import { DayOptionsSchema, DurationOverlayOptionsSchema, WalkInRequestSchema } from '../../model/day-requests.js'
 
 export { ChangeRecordSchema, ChangeResultSchema, OverlaySchema, SearchRequestSchema, SlotSchema }
 
@@ -109,3 +110,56 @@ export type ErrorBody = z.output<typeof ErrorSchema>
 
 /** Error answers every route can give. */
 export const errorResponses = { '4xx': ErrorSchema, '5xx': ErrorSchema } as const
+
+// ---- the day of service ----------------------------------------------------------------------
+
+export const CheckInBodySchema = z.strictObject({ appointmentId: IdSchema, ...DayOptionsSchema.shape })
+export const WalkInBodySchema = WalkInRequestSchema
+export const CallBodySchema = z.strictObject({ staffId: IdSchema, ...DayOptionsSchema.shape })
+/** `at` when it happened (default now); the body may be left out. */
+export const DayBodySchema = DayOptionsSchema.nullish()
+export const TicketIdParams = z.strictObject({ ticketId: IdSchema })
+export const OfficeIdParams = z.strictObject({ officeId: IdSchema })
+export const TicketsQuery = z.strictObject({ officeId: IdSchema.optional() })
+export const DurationOverlayQuery = z.strictObject({
+  statistic: DurationOverlayOptionsSchema.shape.statistic,
+  minSamples: z.coerce.number().int().min(1).max(100_000).default(20),
+})
+export const TicketSchema = z.object({
+  id: IdSchema,
+  code: z.string(),
+  officeId: IdSchema,
+  kind: z.enum(['appointment', 'walkIn']),
+  appointmentId: IdSchema.optional(),
+  services: ServiceListSchema,
+  checkedInAt: InstantSchema,
+  punctuality: z.enum(['early', 'onTime', 'late']).optional(),
+  state: z.enum(['waiting', 'called', 'serving', 'served', 'noShow', 'left']),
+  staffId: IdSchema.optional(),
+  reservedStaffId: IdSchema.optional(),
+  start: InstantSchema.optional(),
+  calledAt: InstantSchema.optional(),
+  startedAt: InstantSchema.optional(),
+  finishedAt: InstantSchema.optional(),
+  predictedWaitMinutes: z.number().optional(),
+})
+export const NoShowSchema = z.object({ appointment: AppointmentSchema, at: InstantSchema, toWalkInMinutes: z.number(), releasedMinutes: z.number() })
+export const DayStatsSchema = z.object({
+  checkIns: z.int(),
+  walkIns: z.int(),
+  served: z.int(),
+  left: z.int(),
+  missedCalls: z.int(),
+  noShows: z.int(),
+  noShowMinutes: z.number(),
+  recoveredMinutes: z.number(),
+  waitP50Minutes: z.number().nullable(),
+  waitP90Minutes: z.number().nullable(),
+})
+export const DurationStatSchema = z.object({ officeId: IdSchema, services: ServiceListSchema, count: z.int(), plannedMinutes: z.number(), meanMinutes: z.number(), p90Minutes: z.number() })
+/** What durationOverlay returns: an overlay of serviceDuration changes only. */
+export const DurationOverlaySchema = z.object({
+  name: z.string(),
+  description: z.string().optional(),
+  changes: z.array(z.object({ kind: z.literal('serviceDuration'), service: IdSchema, minutes: z.int(), offices: z.array(IdSchema) })),
+})
