@@ -214,6 +214,21 @@ describe('service times', () => {
   })
 })
 
+describe('live changes on the day', () => {
+  it("a sick call ends a walk-in's reserved time without reporting it as a disrupted booking", () => {
+    const s = make(at('08:30'), (x) => (x.appointments = []))
+    s.checkInWalkIn({ officeId: 'mitte', services: ['pass'] })
+    const t = s.callNext('mitte', 'ana')!
+    expect(s.appointments().map((a) => a.id)).toEqual([t.appointmentId])
+    const r = s.applyChange({ name: 'sick', changes: [{ kind: 'absence', staff: 'ana', from: at('08:40'), to: at('12:00') }] })
+    expect(r).toMatchObject({ affected: 0, unplaceable: 0 })
+    expect(s.appointments()).toEqual([])
+    s.startService(t.id)
+    s.setNow(at('08:50'))
+    expect(s.finishService(t.id).state).toBe('served')
+  })
+})
+
 describe('in-office waits', () => {
   it('count from check-in for walk-ins and from the start for early appointments', () => {
     const s = make(at('08:30'), (x) => (x.appointments = [{ id: 'b', office: 'mitte', staff: 'ana', start: at('09:00'), services: ['reg'] }]))

@@ -6,6 +6,9 @@
 import { z } from 'zod'
 import { IdSchema, InstantSchema, ServiceListSchema } from '../../model/schema.js'
 
+/** Prefix of the ledger records that reserve a walk-in's time. */
+export const WALK_IN_PREFIX = 'walkin-'
+
 export type TicketState = 'waiting' | 'called' | 'serving' | 'served' | 'noShow' | 'left'
 export const OPEN_STATES: ReadonlySet<TicketState> = new Set(['waiting', 'called', 'serving'])
 

@@ -17,14 +17,12 @@ import type { AppointmentRec } from '../ledger.js'
 import { durationOverlayOf, plannedMinutes, sampleStat } from '../day/durations.js'
 import { overtimeOnly, runQueue, type QueueCitizen, type QueueStaff } from '../day/queue-run.js'
 import { pickNext, type RuleTicket } from '../day/rule.js'
-import { DayState, newActiveDay, OPEN_STATES, sampleKey, type ActiveDay, type TicketRec } from '../day/state.js'
+import { newActiveDay, OPEN_STATES, sampleKey, WALK_IN_PREFIX, type ActiveDay, type NoShowRec, type TicketRec } from '../day/state.js'
 import { checkIdArg, parseNow } from './args.js'
 import type { SchedulerImpl } from './impl.js'
 import type { DayStats, DurationStat, NoShow, Ticket } from './types.js'
 
 const MIN = 60_000
-/** Prefix of the ledger records that reserve a walk-in's time. */
-export const WALK_IN_PREFIX = 'walkin-'
 
 export function dayPolicy(s: SchedulerImpl): DayPolicy {
   return s.model.scenario.policy.dayOfService ?? DEFAULT_DAY_POLICY
@@ -599,7 +597,7 @@ export function noShows(s: SchedulerImpl): NoShow[] {
   return [...s.day.noShows.values()].map((n) => noShowView(s, n))
 }
 
-function noShowView(s: SchedulerImpl, n: DayState['noShows'] extends Map<string, infer R> ? R : never, appointment?: NoShow['appointment']): NoShow {
+function noShowView(s: SchedulerImpl, n: NoShowRec, appointment?: NoShow['appointment']): NoShow {
   return {
     appointment: appointment ?? { id: n.appointmentId, officeId: n.officeId, staffId: n.staffId, start: s.st.isoMs(n.start), end: s.st.isoMs(n.end), services: [...n.services] },
     at: s.st.isoMs(n.at),

@@ -5,6 +5,7 @@
  * appointments to re-plan, holds dropped, offers withdrawn. Records wholly before the new horizon
  * (a roll) leave memory. The old state is only read, so a failure leaves it untouched.
  */
+import { WALK_IN_PREFIX } from '../day/state.js'
 import type { AppointmentRec, HoldRec } from '../ledger.js'
 import type { BookingState } from './state.js'
 import type { Appointment, Hold, Offer } from './types.js'
@@ -58,6 +59,9 @@ export function transferRecords(from: BookingState, to: BookingState): Transfer 
       rec.end = Math.max(rec.start, e)
       if (rec.end > rec.start) to.occ.mark(staff, rec.start, rec.end)
     } else if (Number.isNaN(start) || Number.isNaN(end) || to.placementProblem(office, staff, start, end, a.services, false, true) !== null) {
+      // A walk-in's reserved time (day of service) is the staff member's current work, no one's
+      // booking: it simply ends; the ticket stays with whoever called it.
+      if (a.id.startsWith(WALK_IN_PREFIX)) continue
       out.disrupted.push({ old: a, view: from.apptView(a), office, staff, start: Number.isNaN(start) || Number.isNaN(end) ? -1 : start, end })
       continue
     } else to.occ.mark(staff, start, end)
