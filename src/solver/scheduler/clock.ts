@@ -5,7 +5,7 @@ import { parseNow } from './args.js'
 import { rebuild } from './live.js'
 import { setContextNow } from '../search.js'
 import type { SchedulerImpl } from './impl.js'
-import { sweep } from './day-commands.js'
+import { sweep } from './day-sweep.js'
 
 export function setNow(s: SchedulerImpl, nowInput: string | number): void {
   const ms = parseNow(nowInput)

@@ -2,7 +2,7 @@
 import { TerminplanError } from '../../model/errors.js'
 import { parseInstant } from '../../model/tz.js'
 import { DayState, newActiveDay, OPEN_STATES, type DaySnapshot, type TicketRec } from '../day/state.js'
-import { fillBook } from './day-commands.js'
+import { fillBook } from './day-sweep.js'
 import type { SchedulerImpl } from './impl.js'
 
 export function writeDay(s: SchedulerImpl): DaySnapshot | undefined {

@@ -42,6 +42,9 @@ import * as Clock from './clock.js'
 import * as R from './reschedule.js'
 import * as W from './waitlist-commands.js'
 import * as D from './day-commands.js'
+import * as DQ from './day-queue.js'
+import * as DS from './day-sweep.js'
+import * as DV from './day-views.js'
 import { DayState } from '../day/state.js'
 import { restoreDay, writeDay } from './day-snapshot.js'
 import type { DayOptions, DurationOverlayOptions, WalkInRequest } from '../../model/day-requests.js'
@@ -81,7 +84,7 @@ export class SchedulerImpl implements Scheduler {
   rolling = false
   /** The day of service (day-commands.ts): tickets, no-shows, service times; kept across rebuilt states. */
   day = new DayState()
-  dayTotals: D.DayTotals = D.emptyTotals()
+  dayTotals: DQ.DayTotals = DQ.emptyTotals()
   /** Office id → ids of its open tickets (derived from `day`). */
   readonly dayOpen = new Map<string, Set<string>>()
   /** The local date whose older tickets were last dropped. */
@@ -107,7 +110,7 @@ export class SchedulerImpl implements Scheduler {
     })
     // Only the state in force feeds the no-show sweep (a rebuild refills it once it is in force).
     st.ledger.appointments.onSet = (rec) => {
-      if (this.st === st) D.noteAppointment(this, rec)
+      if (this.st === st) DS.noteAppointment(this, rec)
     }
     return st
   }
@@ -566,18 +569,18 @@ export class SchedulerImpl implements Scheduler {
     return D.leaveQueue(this, ticketId, opts)
   }
   tickets(officeId?: string): Ticket[] {
-    return D.tickets(this, officeId)
+    return DV.tickets(this, officeId)
   }
   noShows(): NoShow[] {
-    return D.noShows(this)
+    return DV.noShows(this)
   }
   dayStats(): DayStats {
-    return D.dayStats(this)
+    return DV.dayStats(this)
   }
   durationStats(): DurationStat[] {
-    return D.durationStats(this)
+    return DV.durationStats(this)
   }
   durationOverlay(opts?: DurationOverlayOptions): OverlayInput {
-    return D.durationOverlay(this, opts)
+    return DV.durationOverlay(this, opts)
   }
 }
