@@ -88,7 +88,6 @@ export function checkInWalkIn(s: SchedulerImpl, input: WalkInRequest): Ticket {
   return ticketView(s, t)
 }
 
-
 export function callNext(s: SchedulerImpl, officeId: string, staffId: string, opts?: DayOptions): Ticket | null {
   const o = officeOf(s, officeId)
   checkIdArg(staffId, '$.staffId', 'staff id')
@@ -159,7 +158,6 @@ export function finishService(s: SchedulerImpl, ticketId: string, opts?: DayOpti
   return ticketView(s, t)
 }
 
-
 export function missCall(s: SchedulerImpl, ticketId: string, opts?: DayOptions): Ticket {
   const t = ticketOf(s, ticketId)
   const at = options(s, opts)
@@ -170,10 +168,7 @@ export function missCall(s: SchedulerImpl, ticketId: string, opts?: DayOptions):
   if (t.kind === 'walkIn') endReservation(s, t, -Infinity)
   else {
     const a = t.appointmentId !== undefined ? s.ledger.appointments.get(t.appointmentId) : undefined
-    if (a) {
-      s.day.byAppointment.delete(a.id)
-      markNoShow(s, a, at)
-    }
+    if (a) markNoShow(s, a, at)
   }
   return ticketView(s, t)
 }
