@@ -11,9 +11,6 @@ import { dayPolicy, expectedMs, MIN, noShowView, ruleTickets, skilled, ticketVie
 import { officeOf } from './day-commands.js'
 import type { DayStats, DurationStat, NoShow, Ticket } from './types.js'
 
-// ---- reads -------------------------------------------------------------------------------------
-
-
 export function tickets(s: SchedulerImpl, officeId?: string): Ticket[] {
   if (officeId !== undefined) officeOf(s, officeId)
   const list = [...s.day.tickets.values()].filter((t) => officeId === undefined || t.officeId === officeId)
@@ -37,7 +34,8 @@ export function predictWaits(s: SchedulerImpl, officeId: string): Map<string, nu
   if (d < 0) return out
   const staff = new Map<number, QueueStaff>()
   for (const g of m.segments) {
-    if (g.office !== o || g.day !== d) continue
+    // Overbooking time is nobody's: it calls no one.
+    if (g.office !== o || g.day !== d || m.scenario.staff[g.staff].overbooking) continue
     const to = m.t0 + g.end * m.unitMs
     if (to <= now) continue
     let st = staff.get(g.staff)
