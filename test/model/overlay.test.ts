@@ -542,5 +542,37 @@ describe('serviceDuration with deltaMinutes (the self-service terminal what-if)'
     expect(codesAndPaths(negative.issues)).toEqual([{ code: 'out_of_range', path: '$.changes[0].deltaMinutes' }])
     expect(negative.issues[0].message).toMatch(/spandau.*0 minutes/)
     expect(() => overlay([{ kind: 'serviceDuration', service: 'passport', deltaMinutes: 0 }])).toThrow(TerminplanError)
+    // The frozen input is as it was (applyOverlay never writes to it; the freeze would throw).
+    expect(passport(s0)).toEqual(passport(base()))
+  })
+
+  it('everywhere means every per-office duration too: one that would drop to 0 is rejected, naming its office', () => {
+    // The first change gives spandau its own 5 minutes; the second is checked against that.
+    const e = errorOf(() =>
+      applyOverlay(
+        base(),
+        overlay([
+          { kind: 'serviceDuration', service: 'passport', minutes: 5, offices: ['spandau'] },
+          { kind: 'serviceDuration', service: 'passport', deltaMinutes: -5 },
+        ]),
+      ),
+    )
+    expect(codesAndPaths(e.issues)).toEqual([{ code: 'out_of_range', path: '$.changes[1].deltaMinutes' }])
+    expect(e.issues[0].message).toMatch(/office "spandau".*would be 0 minutes \(now 5\)/)
+  })
+
+  it('a duration off the grid is handled as for minutes: a finer derived grid, or unit_mismatch against unitMinutes', () => {
+    const viaMinutes = overlay([{ kind: 'serviceDuration', service: 'passport', minutes: 25, offices: ['mitte'] }])
+    const viaDelta = overlay([{ kind: 'serviceDuration', service: 'passport', deltaMinutes: -5, offices: ['mitte'] }])
+    // No unitMinutes: 30 - 5 = 25 is accepted and the derived grid becomes 5 minutes, the same scenario as minutes: 25.
+    const byDelta = applyOverlay(base(), viaDelta)
+    expect(byDelta).toEqual(applyOverlay(base(), viaMinutes))
+    expect(compile(byDelta).unitMinutes).toBe(5)
+    // unitMinutes 10: both are rejected by the scenario rules, at the same path into the result.
+    const fixed = loadScenario({ ...validScenario(), unitMinutes: 10 })
+    const a = errorOf(() => applyOverlay(fixed, viaMinutes))
+    const b = errorOf(() => applyOverlay(fixed, viaDelta))
+    expect(codesAndPaths(b.issues)).toEqual(codesAndPaths(a.issues))
+    expect(codesAndPaths(b.issues)).toEqual([{ code: 'unit_mismatch', path: '$.services[0].officeDurations.mitte' }])
   })
 })

@@ -204,13 +204,14 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
         title: 'terminplan booking service',
         version: '0.1.0',
         description:
-          'Search, hold, confirm, reschedule and cancel appointments at citizen service offices; waitlist and offers; live changes for operators. Errors are `{ code, message, issues: [{ path, code, message }] }`.',
+          'Search, hold, confirm, reschedule and cancel appointments at citizen service offices; waitlist and offers; live changes for operators; the day of service (check-in, walk-ins, the call queue). Errors are `{ code, message, issues: [{ path, code, message }] }`.',
       },
       tags: [
         { name: 'booking' },
         { name: 'waitlist' },
         { name: 'views' },
         { name: 'changes', description: 'Live changes (sick calls, rosters, closures), for operators: the service has no authentication, so expose these routes only to the operator network' },
+        { name: 'day of service', description: 'Check-in, walk-ins, calls and service times, for terminals, counters and the call display: expose these routes only to the offices\' network' },
         { name: 'operations' },
       ],
     },

@@ -64,15 +64,18 @@ export function dayRoutes(c: ServiceContext): FastifyPluginAsyncZod {
       },
     })
 
-    const ticketCommand = (path: string, kind: 'start_service' | 'finish_service' | 'miss_call' | 'leave_queue', summary: string, fn: (id: string, opts: { at?: string }) => unknown) =>
-      app.post(path, {
+    // The ticket's commands: the ticket in the path, `at` (or no body) in the body, the ticket answered.
+    const ticketCommands: [string, 'start_service' | 'finish_service' | 'miss_call' | 'leave_queue', 'startService' | 'finishService' | 'missCall' | 'leaveQueue', string][] = [
+      ['start', 'start_service', 'startService', 'The called citizen is at the desk: service starts'],
+      ['finish', 'finish_service', 'finishService', 'Service finished: its time is recorded (durations)'],
+      ['missed', 'miss_call', 'missCall', 'The called citizen did not come (an appointment’s remaining time is released as a no-show’s)'],
+      ['left', 'leave_queue', 'leaveQueue', 'A waiting citizen left the queue'],
+    ]
+    for (const [action, kind, command, summary] of ticketCommands)
+      app.post(`/tickets/:ticketId/${action}`, {
         schema: { tags, summary, params: TicketIdParams, body: DayBodySchema, response: { 200: TicketSchema, ...errorResponses } },
-        handler: async (req) => c.run(kind, () => fn((req.params as { ticketId: string }).ticketId, (req.body as { at?: string } | null | undefined) ?? {})) as never,
+        handler: async (req) => c.run(kind, () => c.s[command](req.params.ticketId, req.body ?? {})),
       })
-    ticketCommand('/tickets/:ticketId/start', 'start_service', 'The called citizen is at the desk: service starts', (id, o) => c.s.startService(id, o))
-    ticketCommand('/tickets/:ticketId/finish', 'finish_service', 'Service finished: its time is recorded (durations)', (id, o) => c.s.finishService(id, o))
-    ticketCommand('/tickets/:ticketId/missed', 'miss_call', 'The called citizen did not come (an appointment’s remaining time is released as a no-show’s)', (id, o) => c.s.missCall(id, o))
-    ticketCommand('/tickets/:ticketId/left', 'leave_queue', 'A waiting citizen left the queue', (id, o) => c.s.leaveQueue(id, o))
 
     // Reads are rate-limited per client and move the clock first, as every view is (views.ts).
     const preHandler = async (req: Parameters<ServiceContext['guards']['view']>[0]) => {
@@ -81,34 +84,34 @@ export function dayRoutes(c: ServiceContext): FastifyPluginAsyncZod {
     }
     app.get('/tickets', {
       preHandler,
-        schema: { tags, summary: "Today's and yesterday's tickets, in check-in order; waiting ones with predictedWaitMinutes", querystring: TicketsQuery, response: { 200: z.array(TicketSchema), ...errorResponses } },
-        handler: async (req) => c.s.tickets(req.query.officeId),
-      })
+      schema: { tags, summary: "Today's and yesterday's tickets, in check-in order; waiting ones with predictedWaitMinutes", querystring: TicketsQuery, response: { 200: z.array(TicketSchema), ...errorResponses } },
+      handler: async (req) => c.s.tickets(req.query.officeId),
+    })
     app.get('/no-shows', {
       preHandler,
-        schema: { tags, summary: "Appointments nobody checked in for in time, and where their time went", response: { 200: z.array(NoShowSchema), ...errorResponses } },
-        handler: async () => c.s.noShows(),
-      })
+      schema: { tags, summary: "Appointments nobody checked in for in time, and where their time went", response: { 200: z.array(NoShowSchema), ...errorResponses } },
+      handler: async () => c.s.noShows(),
+    })
     app.get('/day/stats', {
       preHandler,
-        schema: { tags, summary: 'The day of service since the scheduler started: check-ins, walk-ins, served, no-shows, recovered minutes, waits', response: { 200: DayStatsSchema, ...errorResponses } },
-        handler: async () => c.s.dayStats(),
-      })
+      schema: { tags, summary: 'The day of service since the scheduler started: check-ins, walk-ins, served, no-shows, recovered minutes, waits', response: { 200: DayStatsSchema, ...errorResponses } },
+      handler: async () => c.s.dayStats(),
+    })
     app.get('/durations', {
       preHandler,
-        schema: { tags, summary: 'Recorded service times per office and service list (count, mean, p90, planned)', response: { 200: z.array(DurationStatSchema), ...errorResponses } },
-        handler: async () => c.s.durationStats(),
-      })
+      schema: { tags, summary: 'Recorded service times per office and service list (count, mean, p90, planned)', response: { 200: z.array(DurationStatSchema), ...errorResponses } },
+      handler: async () => c.s.durationStats(),
+    })
     app.get('/durations/overlay', {
       preHandler,
-        schema: {
-          tags,
-          summary: 'The recorded service times as an overlay (serviceDuration changes), for POST /changes or terminplan compare',
-          description: '404 when no single service has minSamples recorded times that differ from its plan.',
-          querystring: DurationOverlayQuery,
-          response: { 200: DurationOverlaySchema, ...errorResponses },
-        },
-        handler: async (req) => c.s.durationOverlay(req.query) as z.output<typeof DurationOverlaySchema>,
-      })
+      schema: {
+        tags,
+        summary: 'The recorded service times as an overlay (serviceDuration changes), for POST /changes or terminplan compare',
+        description: '404 when no single service has minSamples recorded times that differ from its plan.',
+        querystring: DurationOverlayQuery,
+        response: { 200: DurationOverlaySchema, ...errorResponses },
+      },
+      handler: async (req) => c.s.durationOverlay(req.query) as z.output<typeof DurationOverlaySchema>,
+    })
   }
 }
