@@ -74,6 +74,14 @@ function scenarioOf(spec: Spec): Scenario {
   })
 }
 
+/** The ticket commands: the state a ticket mostly has when the command is tried, and the command. */
+const TICKET_COMMANDS: Record<'start' | 'finish' | 'miss' | 'leave', [Ticket['state'], (s: Scheduler, id: string) => unknown]> = {
+  start: ['called', (s, id) => s.startService(id)],
+  finish: ['serving', (s, id) => s.finishService(id)],
+  miss: ['called', (s, id) => s.missCall(id)],
+  leave: ['waiting', (s, id) => s.leaveQueue(id)],
+}
+
 const planned = (services: string[]) => services.reduce((n, x) => n + (x === 'pass' ? 20 : 10), 0)
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z')
 
@@ -156,24 +164,13 @@ function run(spec: Spec, cmds: Cmd[], tally: Record<string, number>): void {
         }
         break
       }
-      case 'start': {
-        const t = ticketAt(c.i, 'called')
-        if (t) attempt('start', () => s.startService(t.id))
-        break
-      }
-      case 'finish': {
-        const t = ticketAt(c.i, 'serving')
-        if (t) attempt('finish', () => s.finishService(t.id))
-        break
-      }
-      case 'miss': {
-        const t = ticketAt(c.i, 'called')
-        if (t) attempt('miss', () => s.missCall(t.id))
-        break
-      }
+      case 'start':
+      case 'finish':
+      case 'miss':
       case 'leave': {
-        const t = ticketAt(c.i, 'waiting')
-        if (t) attempt('leave', () => s.leaveQueue(t.id))
+        const [state, run] = TICKET_COMMANDS[c.k]
+        const t = ticketAt(c.i, state)
+        if (t) attempt(c.k, () => run(s, t.id))
         break
       }
       case 'restore': {

@@ -7,6 +7,7 @@ import { z } from 'zod'
 import { HoldOptionsSchema, IdSchema, InstantSchema, JoinWaitlistSchema, LocalDateSchema, OverlaySchema, SearchRequestSchema, ServiceListSchema, SlotSchema } from '../../model/index.js'
 import { ChangeRecordSchema, ChangeResultSchema } from '../../solver/scheduler/index.js'
 import { DayOptionsSchema, DurationOverlayOptionsSchema, WalkInRequestSchema } from '../../model/day-requests.js'
+import { TicketSnapshotSchema } from '../../solver/day/state.js'
 
 export { ChangeRecordSchema, ChangeResultSchema, OverlaySchema, SearchRequestSchema, SlotSchema }
 
@@ -125,22 +126,10 @@ export const DurationOverlayQuery = z.strictObject({
   statistic: DurationOverlayOptionsSchema.shape.statistic,
   minSamples: z.coerce.number().int().min(1).max(100_000).default(20),
 })
+/** A ticket as the scheduler shows it: the snapshot's record without its bookkeeping, with the planned start and the predicted wait. */
 export const TicketSchema = z.object({
-  id: IdSchema,
-  code: z.string(),
-  officeId: IdSchema,
-  kind: z.enum(['appointment', 'walkIn']),
-  appointmentId: IdSchema.optional(),
-  services: ServiceListSchema,
-  checkedInAt: InstantSchema,
-  punctuality: z.enum(['early', 'onTime', 'late']).optional(),
-  state: z.enum(['waiting', 'called', 'serving', 'served', 'noShow', 'left']),
-  staffId: IdSchema.optional(),
-  reservedStaffId: IdSchema.optional(),
+  ...TicketSnapshotSchema.omit({ seq: true, date: true }).shape,
   start: InstantSchema.optional(),
-  calledAt: InstantSchema.optional(),
-  startedAt: InstantSchema.optional(),
-  finishedAt: InstantSchema.optional(),
   predictedWaitMinutes: z.number().optional(),
 })
 export const NoShowSchema = z.object({ appointment: AppointmentSchema, at: InstantSchema, toWalkInMinutes: z.number(), releasedMinutes: z.number() })

@@ -78,6 +78,8 @@ function upperBound(xs: { start: number }[], start: number): number {
 
 /** Recorded service times kept per office and service list (the most recent ones). */
 export const SAMPLE_CAP = 2000
+/** In-office waits kept for the day's percentiles (the most recent ones). */
+export const WAIT_CAP = 5000
 
 export class DayState {
   readonly tickets = new Map<string, TicketRec>()
@@ -192,7 +194,7 @@ export const DaySnapshotSchema = z.strictObject({
   totals: z.strictObject({
     checkIns: Seq, walkIns: Seq, served: Seq, left: Seq, missedCalls: Seq, noShows: Seq,
     noShowMinutes: Minutes.max(Number.MAX_SAFE_INTEGER), recoveredMinutes: Minutes.max(Number.MAX_SAFE_INTEGER),
-    waits: z.array(Minutes).max(5000),
+    waits: z.array(Minutes).max(WAIT_CAP),
   }),
 })
 export type DaySnapshot = z.output<typeof DaySnapshotSchema>

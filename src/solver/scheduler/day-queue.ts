@@ -7,7 +7,7 @@ import { localDateOf } from '../../model/tz.js'
 import type { AppointmentRec } from '../ledger.js'
 import { plannedMinutes } from '../day/durations.js'
 import { type RuleTicket } from '../day/rule.js'
-import { OPEN_STATES, sampleKey, type NoShowRec, type TicketRec } from '../day/state.js'
+import { OPEN_STATES, sampleKey, WAIT_CAP, type DaySnapshot, type NoShowRec, type TicketRec } from '../day/state.js'
 import type { SchedulerImpl } from './impl.js'
 import type { NoShow, Ticket } from './types.js'
 
@@ -18,19 +18,8 @@ export function dayPolicy(s: SchedulerImpl): DayPolicy {
 }
 const DEFAULT_DAY_POLICY = DayPolicySchema.parse({})
 
-/** Running totals (tickets older than yesterday are dropped, their figures stay here). */
-export interface DayTotals {
-  checkIns: number
-  walkIns: number
-  served: number
-  left: number
-  missedCalls: number
-  noShows: number
-  noShowMinutes: number
-  recoveredMinutes: number
-  waits: number[]
-}
-export const WAIT_CAP = 5000
+/** Running totals (tickets older than yesterday are dropped, their figures stay here); as snapshots carry them. */
+export type DayTotals = DaySnapshot['totals']
 export const emptyTotals = (): DayTotals => ({ checkIns: 0, walkIns: 0, served: 0, left: 0, missedCalls: 0, noShows: 0, noShowMinutes: 0, recoveredMinutes: 0, waits: [] })
 
 export const startMsOf = (s: SchedulerImpl, a: AppointmentRec) => s.model.t0 + a.start * s.model.unitMs

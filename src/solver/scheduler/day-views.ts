@@ -33,9 +33,11 @@ export function predictWaits(s: SchedulerImpl, officeId: string): Map<string, nu
   const out = new Map<string, number>()
   if (d < 0) return out
   const staff = new Map<number, QueueStaff>()
-  for (const g of m.segments) {
+  const ds = s.ctx.daySegs[d]
+  for (let k = ds.officeFirst[o]; k < ds.officeFirst[o + 1]; k++) {
+    const g = m.segments[ds.seg[ds.byOffice[k]]]
     // Overbooking time is nobody's: it calls no one.
-    if (g.office !== o || g.day !== d || m.scenario.staff[g.staff].overbooking) continue
+    if (m.scenario.staff[g.staff].overbooking) continue
     const to = m.t0 + g.end * m.unitMs
     if (to <= now) continue
     let st = staff.get(g.staff)

@@ -12,6 +12,7 @@ import { servicesDuration } from '../../model/compile.js'
 import { createRng, type Rng } from '../../model/random.js'
 import { DayPolicySchema } from '../../model/schema.js'
 import type { AppointmentRec } from '../ledger.js'
+import { segmentsByDay } from '../occupancy.js'
 import { runQueue, type QueueCitizen, type QueueStaff } from '../day/queue-run.js'
 import type { Behaviour } from './behaviour.js'
 import { meanLength } from '../../model/overbooking.js'
@@ -82,6 +83,7 @@ export function simulateDays(input: DaySimInput): DayOfServiceKpis {
   // Walk-ins from their own stream: the same ones come whatever was booked.
   const walkRng = createRng((input.seed ^ 0x68e31da4) >>> 0)
   const nS = m.serviceIds.length
+  const daySegs = segmentsByDay(m)
   const virtual = new Set(m.scenario.staff.flatMap((p, i) => (p.overbooking ? [i] : [])))
   const byOfficeDay = new Map<number, { rec: AppointmentRec; noShow: boolean }[]>()
   const dayOf = (u: number) => {
@@ -112,8 +114,9 @@ export function simulateDays(input: DaySimInput): DayOfServiceKpis {
     for (let o = 0; o < m.officeIds.length; o++) {
       const staff: QueueStaff[] = []
       const shiftsOf = new Map<number, [number, number][]>()
-      for (const g of m.segments) {
-        if (g.office !== o || g.day !== d || virtual.has(g.staff)) continue
+      for (let k = daySegs[d].officeFirst[o]; k < daySegs[d].officeFirst[o + 1]; k++) {
+        const g = m.segments[daySegs[d].seg[daySegs[d].byOffice[k]]]
+        if (virtual.has(g.staff)) continue
         const list = shiftsOf.get(g.staff) ?? shiftsOf.set(g.staff, []).get(g.staff)!
         list.push([m.t0 + g.start * m.unitMs, m.t0 + g.end * m.unitMs])
       }
