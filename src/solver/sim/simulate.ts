@@ -219,7 +219,7 @@ export class Sim implements SimRun {
   }
 
   arrival(i: number): void {
-    if (!this.tryBook(i, this.policy.arrivalLeadDays(this.citizen(i)))) this.policy.notFound(this, i)
+    if (!this.tryBook(i, this.policy.arrivalLeadDays(this.citizen(i), this.opt))) this.policy.notFound(this, i)
   }
 
   handle(e: Event): void {

@@ -43,8 +43,8 @@ export interface Policy {
   readonly needsLp: boolean
   /** Candidates per search (batch matching wants several). */
   readonly searchLimit: number
-  /** Lead (days) a citizen accepts on arrival. */
-  arrivalLeadDays(c: Citizen): number
+  /** Lead (days after the request) a citizen books on arrival. */
+  arrivalLeadDays(c: Citizen, opt: SimulationOptions): number
   /** Nothing within that lead on arrival (or during the fill). */
   notFound(run: SimRun, i: number): void
   /** The citizen's time on the waitlist ran out; they have left it. */

@@ -2,8 +2,9 @@
  * `waitlist`: the offices' own window; a citizen takes a slot within their tolerance, otherwise
  * waits on the waitlist until the tolerance runs out, offered freed slots and newly released days
  * first (the engine's online offers), then falls back to today's way. `offers14` is the waitlist
- * step of the ablation: only the next 14 days public; whoever finds nothing there waits on the
- * waitlist while the 14 days last, then looks again daily like fcfs.
+ * step of the ablation: only the next 14 days public, and on arrival a citizen books only what
+ * meets their 14×24 h; whoever finds nothing there waits on the waitlist while the 14 days last,
+ * then looks again daily like fcfs.
  */
 import type { Policy } from './policy.js'
 
@@ -32,7 +33,9 @@ export function offers14Policy(): Policy {
     needsLp: false,
     searchLimit: 1,
     fillWaits: true,
-    arrivalLeadDays: (c) => c.patience,
+    // Within 14×24 h of the request, not to the end of the window's 14th date: a slot late on that
+    // date would miss the goal for a morning request and can still meet it for one made later.
+    arrivalLeadDays: (c, opt) => Math.min(c.patience, opt.targetDays),
     // The waitlist promises the goal: a citizen waits on it while an offer can still meet the
     // 14 days. Waiting longer would put the overdue first (earliest due date) and make everyone late.
     notFound: (run, i) => run.joinWaitlist(i, Math.min(run.citizen(i).patience, run.opt.targetDays)),
