@@ -24,6 +24,8 @@ export interface Citizen {
   noShow: boolean
   appointmentId?: string
   entryId?: string
+  /** Past the 14-day goal (offers14 and after: books only what is still free at short notice). */
+  overdue?: boolean
 }
 
 /** What a request asks for; many requests share one. */

@@ -133,6 +133,14 @@ export class Sim implements SimRun {
     return this.citizens.pending[i]
   }
 
+  now(): number {
+    return this.port.ctx.now
+  }
+
+  requestedAt(i: number): number {
+    return this.log.requestedAt[i]
+  }
+
   unserved(i: number): boolean {
     return this.log.outcomeOf(i) === 'unserved'
   }
@@ -226,7 +234,7 @@ export class Sim implements SimRun {
     const i = e.req, pd = this.citizen(i), log = this.log, s = this.scheduler
     switch (e.kind) {
       case Ev.Retry:
-        if (this.unserved(i) && !this.tryBook(i, pd.patience)) this.retryLater(i)
+        if (this.unserved(i) && !(this.policy.retry ? this.policy.retry(this, i) : this.tryBook(i, pd.patience))) this.retryLater(i)
         break
       case Ev.Cancel:
         if (pd.appointmentId && log.hadAppointment(i)) {

@@ -22,6 +22,9 @@ export interface SimRun {
   /** The citizen looks again tomorrow (while retries and patience last). */
   retryLater(i: number): void
   citizen(i: number): Citizen
+  /** The simulated clock (epoch ms) and a request's arrival. */
+  now(): number
+  requestedAt(i: number): number
   /** Whether the request has no appointment (yet). */
   unserved(i: number): boolean
 }
@@ -47,6 +50,8 @@ export interface Policy {
   arrivalLeadDays(c: Citizen, opt: SimulationOptions): number
   /** Nothing within that lead on arrival (or during the fill). */
   notFound(run: SimRun, i: number): void
+  /** A citizen looks again (a retry); true when they booked. Default: the earliest slot within their patience. */
+  retry?(run: SimRun, i: number): boolean
   /** The citizen's time on the waitlist ran out; they have left it. */
   gaveUp(run: SimRun, i: number): void
   /** Each midnight, before the day's requests (weekly plans, nightly matching). */
