@@ -27,7 +27,7 @@ export function waitlistPolicy(): Policy {
 export function offers14Policy(): Policy {
   return {
     name: 'offers14',
-    description: '14 days public; whoever finds nothing waits for offers while the 14 days last, then looks daily for what is left at a day\'s notice',
+    description: "14 days public; whoever finds nothing waits for offers while the 14 days last, then looks daily for what is left at a day's notice",
     windowDays: (opt) => opt.targetDays,
     autoOffer: true,
     needsLp: false,
