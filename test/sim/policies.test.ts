@@ -50,14 +50,14 @@ describe('offers14 past the goal', () => {
   it('looks only at what is still free within a day once the 14 days are over, and looks again daily', () => {
     const DAY = 86_400_000
     const c = citizen(14, 42)
-    const calls: { lastStart: number; at: number }[] = []
+    const calls: { lastStart: number }[] = []
     let retries = 0, now = 10 * DAY
     const run = {
       opt,
       citizen: () => c,
       now: () => now,
       requestedAt: () => 0,
-      tryBook: (_i: number, lead: number) => (calls.push({ lastStart: lead * DAY, at: now }), false),
+      tryBook: (_i: number, lead: number) => (calls.push({ lastStart: lead * DAY }), false),
       retryLater: () => void retries++,
     } as unknown as SimRun
     const p = createPolicy('offers14', null as unknown as Scheduler)

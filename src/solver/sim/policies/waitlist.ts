@@ -6,6 +6,7 @@
  * meets their 14×24 h; whoever finds nothing there waits on the waitlist while the 14 days last,
  * then looks again daily, for what is still free within a day.
  */
+import { DAY_MS } from '../kpis.js'
 import type { Policy, SimRun } from './policy.js'
 
 export function waitlistPolicy(): Policy {
@@ -62,6 +63,6 @@ function overdueLooksSoon(run: SimRun, i: number): void {
 function retryOverdue(run: SimRun, i: number): boolean {
   const c = run.citizen(i)
   if (!c.overdue) return run.tryBook(i, c.patience)
-  const lead = (run.now() + OVERDUE_LEAD_DAYS * 86_400_000 - run.requestedAt(i)) / 86_400_000
+  const lead = (run.now() + OVERDUE_LEAD_DAYS * DAY_MS - run.requestedAt(i)) / DAY_MS
   return run.tryBook(i, Math.min(c.patience, lead))
 }
