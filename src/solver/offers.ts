@@ -59,13 +59,18 @@ export class OfferEngine {
     if (rel < ctx.windowMin[o] || rel > ctx.windowMax[o] || rel > this.core.m.staffMaxDays[p]) return undefined
     const lo = Math.max(a, ctx.nowUnit)
     let best: Candidate | undefined
-    for (const combo of this.wl.combos.values()) {
-      const dur = servicesDuration(this.core.m, o, combo.services)
-      if (dur === 0 || lo + dur > b || !this.skilled(p, combo.services)) continue
-      for (const scope of this.scopeCache[o]) {
+    // Only the combinations waiting at this office, its district or anywhere.
+    for (const scope of this.scopeCache[o]) {
+      const queues = this.wl.queuesOf(scope)
+      if (!queues) continue
+      for (const key of queues.keys()) {
+        const combo = this.wl.combos.get(key)
+        if (!combo) continue
+        const dur = servicesDuration(this.core.m, o, combo.services)
+        if (dur === 0 || lo + dur > b || !this.skilled(p, combo.services)) continue
         const rec = this.wl.best(
           scope,
-          combo.key,
+          key,
           (r) => {
             // Cheap date test first; the citizen's appointment count costs more.
             if (d < r.dayFrom || d > r.dayTo || !this.core.mayOffer(r)) return false
@@ -153,38 +158,48 @@ export class OfferEngine {
     for (let o = 0; o < nO; o++) if (durAt[o] !== 0 && durAt[o] < minDur) minDur = durAt[o]
     const shortDays = m.shortNoticeMaxDays
     for (let d = dFrom; d <= dTo; d++) {
-      const rel = d - ctx.nowDay
-      // Beyond every short-notice horizon only staff without a limit count (see Occupancy).
-      const long = rel > shortDays
-      const officeDayMax = long ? occ.officeDayMaxLong : occ.officeDayMax
       // A day with no free run long enough anywhere: one read.
-      if ((long ? occ.dayMaxLong : occ.dayMax)[d] < minDur) continue
+      if ((d - ctx.nowDay > shortDays ? occ.dayMaxLong : occ.dayMax)[d] < minDur) continue
       if (rec.days && !rec.days.has(d)) continue
-      let best: { staff: number; office: number; start: number; dur: number } | undefined
-      const segs = ctx.daySegs[d]
-      for (let k = 0; k < segs.n; k++) {
-        const o = segs.office[k], dur = durAt[o]
-        if (dur === 0 || officeDayMax[d * nO + o] < dur || rel < ctx.windowMin[o] || rel > ctx.windowMax[o]) continue
-        const p = segs.staff[k]
-        if (occ.maxRun[p * m.days + d] < dur || rel > m.staffMaxDays[p] || !this.skilled(p, rec.services)) continue
-        if (best && segs.start[k] >= best.start) break
-        const busy = occ.busy[p]
-        for (let u = Math.max(segs.start[k], ctx.nowUnit); u < segs.end[k]; ) {
-          if (getBit(busy, u)) {
-            u++
-            continue
-          }
-          let e = u
-          while (e < segs.end[k] && !getBit(busy, e)) e++
-          const t = this.wl.earliestUndeclined(rec, p, d, u, e, dur)
-          if (t >= 0 && (!best || t < best.start)) best = { staff: p, office: o, start: t, dur }
-          if (t >= 0) break
-          u = e
-        }
-      }
+      const best = this.earliestOnDay(rec, d, durAt)
       if (best) return best
     }
     return undefined
+  }
+
+  /**
+   * The earliest free slot on day `d` that suits `rec` and that it has not declined, at offices
+   * where `durAt` (units, by office) is not 0.
+   */
+  private earliestOnDay(rec: EntryRec, d: number, durAt: Int32Array): { staff: number; office: number; start: number; dur: number } | undefined {
+    const { m, ctx, occ } = this.core
+    const nO = m.officeIds.length
+    const rel = d - ctx.nowDay
+    // Beyond every short-notice horizon only staff without a limit count (see Occupancy).
+    const officeDayMax = rel > m.shortNoticeMaxDays ? occ.officeDayMaxLong : occ.officeDayMax
+    let best: { staff: number; office: number; start: number; dur: number } | undefined
+    const segs = ctx.daySegs[d]
+    for (let k = 0; k < segs.n; k++) {
+      const o = segs.office[k], dur = durAt[o]
+      if (dur === 0 || officeDayMax[d * nO + o] < dur || rel < ctx.windowMin[o] || rel > ctx.windowMax[o]) continue
+      const p = segs.staff[k]
+      if (occ.maxRun[p * m.days + d] < dur || rel > m.staffMaxDays[p] || !this.skilled(p, rec.services)) continue
+      if (best && segs.start[k] >= best.start) break
+      const busy = occ.busy[p]
+      for (let u = Math.max(segs.start[k], ctx.nowUnit); u < segs.end[k]; ) {
+        if (getBit(busy, u)) {
+          u++
+          continue
+        }
+        let e = u
+        while (e < segs.end[k] && !getBit(busy, e)) e++
+        const t = this.wl.earliestUndeclined(rec, p, d, u, e, dur)
+        if (t >= 0 && (!best || t < best.start)) best = { staff: p, office: o, start: t, dur }
+        if (t >= 0) break
+        u = e
+      }
+    }
+    return best
   }
 
   private readonly requestCache = new Map<string, ResolvedRequest>()
@@ -242,10 +257,61 @@ export class OfferEngine {
     this.core.onOffered(group, offers)
   }
 
-  /** Offers every free run of a day at an office (a newly released booking day). */
+  /**
+   * Offers a newly released day at an office to the waiting citizens, best first, each the
+   * earliest free slot there that suits them; then, slot by slot, whatever is still free (for
+   * citizens beyond the ones looked at). Citizen by citizen first because a released day has
+   * hundreds of slots, and slot by slot each would look through every queue of the office.
+   */
   offerDay(o: number, d: number): number {
-    const { occ, ctx } = this.core
     if (!this.auto || this.wl.waiting === 0) return 0
+    const { m, ctx, occ } = this.core
+    const rel = d - ctx.nowDay
+    if (rel < ctx.windowMin[o] || rel > ctx.windowMax[o]) return 0
+    const nO = m.officeIds.length
+    // Upper bound on the offers the day can take: its free units over the shortest need waiting here.
+    const durOf = new Map<string, number>()
+    let minDur = Infinity
+    for (const c of this.wl.combos.values()) {
+      const dur = servicesDuration(m, o, c.services)
+      durOf.set(c.key, dur)
+      if (dur > 0 && dur < minDur) minDur = dur
+    }
+    const free = this.freeUnits(o, d)
+    let made = 0
+    if (free >= minDur) {
+      const durAt = new Int32Array(nO)
+      const recs = this.wl.bestN(this.scopeCache[o], (c) => (durOf.get(c.key) ?? 0) > 0, d, Math.ceil(free / minDur) + EXAMINE_PER_QUEUE)
+      for (const rec of recs) {
+        if (occ.officeDayMax[d * nO + o] < minDur) break
+        // Offers made on the way may have changed it (broadcast groups, the citizen's limit).
+        if (rec.state !== 'waiting' || d < rec.dayFrom || d > rec.dayTo || !this.core.mayOffer(rec)) continue
+        durAt[o] = durOf.get(rec.comboKey)!
+        const slot = this.earliestOnDay(rec, d, durAt)
+        if (!slot) continue
+        this.makeOffer({ rec, start: slot.start, dur: slot.dur }, slot.staff, o, d)
+        made++
+      }
+    }
+    return made + this.offerDaySlots(o, d)
+  }
+
+  /** Free units of office `o` on day `d` from now on. */
+  private freeUnits(o: number, d: number): number {
+    const { occ, ctx } = this.core
+    const segs = ctx.daySegs[d]
+    let n = 0
+    for (let k = 0; k < segs.n; k++) {
+      if (segs.office[k] !== o) continue
+      const busy = occ.busy[segs.staff[k]]
+      for (let u = Math.max(segs.start[k], ctx.nowUnit); u < segs.end[k]; u++) if (!getBit(busy, u)) n++
+    }
+    return n
+  }
+
+  /** Offers every free run of a day at an office, slot by slot. */
+  private offerDaySlots(o: number, d: number): number {
+    const { occ, ctx } = this.core
     let made = 0
     const segs = ctx.daySegs[d]
     for (let k = 0; k < segs.n; k++) {

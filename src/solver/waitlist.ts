@@ -41,6 +41,8 @@ export interface EntryRec {
   /** Slots this citizen declined or let expire (`staff:start`), never offered again. */
   declined: Set<string>
   offerId?: string
+  /** The queues it waits in (computed on first enqueue). */
+  scopes?: string[]
   /** Bumped whenever the entry leaves the queues (offered) or re-enters them; older heap items are stale. */
   version: number
 }
@@ -52,6 +54,31 @@ interface Item {
 }
 
 const compareItems = (a: Item, b: Item) => compareEntries(a.rec, b.rec)
+
+/**
+ * One queue (scope × combination), in parts by last acceptable day. `lowAt` holds, by slot day
+ * d, an entry no worse than the best of the parts that suit d (null: none do): taking entries
+ * out only makes the best worse, so it stays true until a push, which forgets it. A freed slot
+ * skips a queue whose bound cannot beat what it already found.
+ */
+interface Queue {
+  /** The parts' last days (`lastDays[j]` for `heaps[j]`), in no order; a few dozen at most. */
+  lastDays: number[]
+  heaps: Heap<Item>[]
+  lowAt: Map<number, EntryRec | null>
+}
+
+function removePart(q: Queue, j: number): void {
+  const last = q.heaps.length - 1
+  q.heaps[j] = q.heaps[last]
+  q.lastDays[j] = q.lastDays[last]
+  q.heaps.pop()
+  q.lastDays.pop()
+}
+
+function dropStaleTops(heap: Heap<Item>): void {
+  while (heap.length > 0 && heap.peek()!.version !== heap.peek()!.rec.version) heap.pop()
+}
 
 /** Key of a service combination (by index, repeats kept): the same need, whatever the order. */
 export function comboKeyOf(services: number[]): string {
@@ -78,13 +105,17 @@ export class WaitlistIndex {
    * looks only at the parts whose last day is d or later, so the citizens whose time runs out
    * sooner (at the top of one earliest-due-first heap) never stand in the way of those it suits.
    */
-  private readonly buckets = new Map<string, Map<number, Heap<Item>>>()
+  private readonly buckets = new Map<string, Map<string, Queue>>()
   /** citizen id → combination key → their live entry for it (one need, one entry). */
   private readonly byCitizen = new Map<string, Map<string, EntryRec>>()
   private seq = 0
   waiting = 0
 
-  constructor(private readonly m: Model, private readonly cal: GridCalendar) {}
+  private readonly districtOffices: number[][]
+
+  constructor(private readonly m: Model, private readonly cal: GridCalendar) {
+    this.districtOffices = m.districtIds.map((_, k) => m.officeIds.map((_, o) => o).filter((o) => m.officeDistrict[o] === k))
+  }
 
   /** Turns a validated entry into its indexed form (does not add it). */
   prepare(entry: WaitlistEntry): EntryRec {
@@ -129,7 +160,20 @@ export class WaitlistIndex {
       return [`d${this.m.districtIds.indexOf(rec.entry.district)}`]
     }
     if (rec.offices === null) return ['*']
-    return [...rec.offices].sort((a, b) => a - b).map((o) => `o${o}`)
+    // Offices that make up whole districts wait in the districts' queues (one push for each
+    // district rather than each office: "my district and its neighbours" is a common list).
+    const m = this.m
+    const out: string[] = []
+    const covered = new Set<number>()
+    for (let k = 0; k < m.districtIds.length; k++) {
+      const inK = this.districtOffices[k]
+      if (inK.length > 1 && inK.every((o) => rec.offices!.has(o))) {
+        out.push(`d${k}`)
+        for (const o of inK) covered.add(o)
+      }
+    }
+    for (const o of [...rec.offices].sort((a, b) => a - b)) if (!covered.has(o)) out.push(`o${o}`)
+    return out
   }
 
   /** The citizen's live entries, best first (so that a citizen back under the limit is offered in rank order). */
@@ -156,14 +200,77 @@ export class WaitlistIndex {
   }
 
   private enqueue(rec: EntryRec): void {
-    for (const scope of this.scopes(rec)) {
-      const key = `${scope}|${rec.comboKey}`
-      let parts = this.buckets.get(key)
-      if (!parts) this.buckets.set(key, (parts = new Map()))
-      let heap = parts.get(rec.dayTo)
-      if (!heap) parts.set(rec.dayTo, (heap = new Heap<Item>(compareItems)))
+    for (const scope of (rec.scopes ??= this.scopes(rec))) {
+      let byCombo = this.buckets.get(scope)
+      if (!byCombo) this.buckets.set(scope, (byCombo = new Map()))
+      let q = byCombo.get(rec.comboKey)
+      if (!q) byCombo.set(rec.comboKey, (q = { lastDays: [], heaps: [], lowAt: new Map() }))
+      if (q.lowAt.size > 0) q.lowAt.clear()
+      const j = q.lastDays.indexOf(rec.dayTo)
+      let heap = j >= 0 ? q.heaps[j] : undefined
+      if (!heap) {
+        q.lastDays.push(rec.dayTo)
+        q.heaps.push((heap = new Heap<Item>(compareItems)))
+      }
       heap.push({ rec, version: rec.version })
     }
+  }
+
+  /**
+   * Drops the queue parts whose last day is before `day` (today): nothing can be offered to
+   * them any more, and `best` no longer looks at them.
+   */
+  prune(day: number): void {
+    for (const byCombo of this.buckets.values()) {
+      for (const [key, q] of byCombo) {
+        for (let j = q.heaps.length - 1; j >= 0; j--) if (q.lastDays[j] < day) removePart(q, j)
+        if (q.heaps.length === 0) byCombo.delete(key)
+      }
+    }
+  }
+
+  /** The combinations that have queues in `scope` (some may hold only stale items). */
+  queuesOf(scope: string): ReadonlyMap<string, unknown> | undefined {
+    return this.buckets.get(scope)
+  }
+
+  /**
+   * The best `n` waiting entries, best first, in the queues of `scopes` for the combinations
+   * `comboOk` accepts, whose last acceptable day is `day` or later. The queues are only read.
+   */
+  bestN(scopes: readonly string[], comboOk: (combo: Combo) => boolean, day: number, n: number): EntryRec[] {
+    if (n <= 0) return []
+    // A bounded selection: `worst` holds the best n so far with the worst of them on top.
+    const worst = new Heap<EntryRec>((a, b) => compareEntries(b, a))
+    for (const scope of scopes) {
+      const byCombo = this.buckets.get(scope)
+      if (!byCombo) continue
+      for (const [key, q] of byCombo) {
+        const combo = this.combos.get(key)
+        if (!combo || !comboOk(combo)) continue
+        for (let j = 0; j < q.heaps.length; j++) {
+          if (q.lastDays[j] < day) continue
+          // Down the heap from its top (children of i at 2i + 1 and 2i + 2): below an item no better
+          // than the n-th best so far, nothing is.
+          const arr = q.heaps[j].heapArray
+          const stack = [0]
+          while (stack.length > 0) {
+            const i = stack.pop()!
+            if (i >= arr.length) continue
+            const item = arr[i], r = item.rec
+            if (worst.length >= n && compareEntries(r, worst.peek()!) >= 0) continue
+            if (item.version === r.version && r.state === 'waiting') {
+              if (worst.length < n) worst.push(r)
+              else worst.replace(r)
+            }
+            stack.push(2 * i + 1, 2 * i + 2)
+          }
+        }
+      }
+    }
+    const out: EntryRec[] = new Array(worst.length)
+    for (let j = out.length - 1; j >= 0; j--) out[j] = worst.pop()!
+    return out
   }
 
   /** The entry holds an offer: out of the queues until it waits again. */
@@ -203,19 +310,50 @@ export class WaitlistIndex {
    * put back.
    */
   best(scope: string, comboKey: string, fits: (r: EntryRec) => boolean, limit: number, bound?: EntryRec, day?: number): EntryRec | undefined {
-    const parts = this.buckets.get(`${scope}|${comboKey}`)
-    if (!parts) return undefined
-    // The parts a slot on `day` can suit, best top first (stale tops dropped, empty parts removed).
-    const open: Heap<Item>[] = []
-    for (const [lastDay, heap] of parts) {
-      while (heap.length > 0 && heap.peek()!.version !== heap.peek()!.rec.version) heap.pop()
-      if (heap.length === 0) parts.delete(lastDay)
-      else if (day === undefined || lastDay >= day) open.push(heap)
+    // Nested by scope, then combination: no key string is built per call (this runs for every
+    // freed slot × combination × scope).
+    const byCombo = this.buckets.get(scope)
+    const q = byCombo?.get(comboKey)
+    if (!q) return undefined
+    if (bound) {
+      const d = day ?? -Infinity
+      let low = q.lowAt.get(d)
+      if (low === undefined) {
+        low = null
+        for (let j = 0; j < q.heaps.length; j++) {
+          const top = q.lastDays[j] >= d ? q.heaps[j].peek()?.rec : undefined
+          if (top && (low === null || compareEntries(top, low) < 0)) low = top
+        }
+        q.lowAt.set(d, low)
+      }
+      // Nothing here can beat the bound (the common case once a good candidate is found).
+      if (low === null || compareEntries(low, bound) >= 0) return undefined
     }
-    if (parts.size === 0) this.buckets.delete(`${scope}|${comboKey}`)
-    open.sort((a, b) => compareItems(a.peek()!, b.peek()!))
+    // The parts a slot on `day` can suit (stale tops dropped, empty parts removed), best top first;
+    // mostly there is one, so a list is made only for more.
+    let first: Heap<Item> | undefined
+    let more: Heap<Item>[] | undefined
+    for (let j = 0; j < q.heaps.length; ) {
+      if (day !== undefined && q.lastDays[j] < day) {
+        j++
+        continue
+      }
+      const heap = q.heaps[j]
+      dropStaleTops(heap)
+      if (heap.length === 0) {
+        removePart(q, j)
+        continue
+      }
+      if (!first) first = heap
+      else (more ??= [first]).push(heap)
+      j++
+    }
+    if (q.heaps.length === 0) byCombo!.delete(comboKey)
+    if (!first) return undefined
+    if (!more) return this.bestIn(first, fits, limit, bound)
+    more.sort((a, b) => compareItems(a.peek()!, b.peek()!))
     let found: EntryRec | undefined
-    for (const heap of open) {
+    for (const heap of more) {
       const limitBy = found ?? bound
       // Heap order: once a part's top is no better than the best so far, nothing below it is either.
       if (limitBy && compareEntries(heap.peek()!.rec, limitBy) >= 0) break
@@ -247,7 +385,7 @@ export class WaitlistIndex {
     if (found || held.length < limit) return found
     // The bounded look found nothing: scan further rather than leave a fitting citizen out, up to
     // FULL_SCAN_LIMIT entries (beyond it a freed slot may wait for the next trigger).
-    const all = heap.toArray()
+    const all = heap.heapArray
     for (let j = 0, n = Math.min(all.length, FULL_SCAN_LIMIT); j < n; j++) {
       const item = all[j]
       const r = item.rec

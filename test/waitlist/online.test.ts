@@ -121,6 +121,19 @@ describe('what a citizen accepts', () => {
     expect(only(d, 'Any').slot.officeId).toBe('north')
   })
 
+  it('a list of offices that makes up whole districts: offered at those offices, ranked with the rest', () => {
+    const d = start(town())
+    // north + east is all of district N (they wait in its queue), plus south (district S, alone).
+    d.s.joinWaitlist(entry('NS', { offices: ['north', 'east', 'south'], createdAt: '2026-05-22T10:00:00+02:00' }))
+    d.s.joinWaitlist(entry('E', { offices: ['east'], createdAt: '2026-05-21T10:00:00+02:00' }))
+    d.s.joinWaitlist(entry('N', { offices: ['north', 'east'], createdAt: '2026-05-23T10:00:00+02:00' }))
+    d.s.cancel(apptId('eve', 2, '08:00')) // east: E joined first
+    expect(d.s.offers().map((o) => [o.entryId, o.slot.officeId])).toEqual([['E', 'east']])
+    d.s.cancel(apptId('sam', 2, '08:00')) // south: only NS
+    d.s.cancel(apptId('ana', 2, '08:00')) // north: N (NS holds an offer)
+    expect(d.s.offers().map((o) => [o.entryId, o.slot.officeId]).sort()).toEqual([['E', 'east'], ['N', 'north'], ['NS', 'south']])
+  })
+
   it('offices narrowed by a district: only the listed offices in that district', () => {
     const d = start(town())
     d.s.joinWaitlist(entry('B', { offices: ['north', 'south'], district: 'N' }))
@@ -1000,5 +1013,92 @@ describe('defects', () => {
     d.s.joinWaitlist(entry('F'))
     d.s.cancel(apptId('ana', 2, '08:00'))
     expect(d.s.offers().map((o) => o.entryId)).toEqual(['F'])
+  })
+})
+
+describe('a released day', () => {
+  // Booking window 0–1 days: on Tuesday at midnight Wednesday (day 3, all free) opens at the three
+  // offices, six 20-minute units each (ana: reg, pass, id; eve: reg; sam: reg, pass).
+  const STAFF_OF = { ana: { office: 'north', skills: ['reg', 'pass', 'id'] }, eve: { office: 'east', skills: ['reg'] }, sam: { office: 'south', skills: ['reg', 'pass'] } } as const
+  type Need = { id: string; urgent?: boolean; services: string[]; offices?: string[]; from?: string; to?: string }
+  const minutes = (hm: string) => Number(hm.slice(0, 2)) * 60 + Number(hm.slice(3))
+  const localMinutes = (iso: string) => minutes(iso.slice(11, 16))
+  const durationOf = (n: Need) => n.services.reduce((a, s) => a + (s === 'pass' ? 40 : 20), 0)
+  /** Whether a slot of `n`'s length at `staff` starting at `hm` suits `n` (checked by hand, not by the engine). */
+  const suits = (n: Need, staff: keyof typeof STAFF_OF, startMin: number) => {
+    const p = STAFF_OF[staff]
+    if (n.offices && !n.offices.includes(p.office)) return false
+    if (!n.services.every((s) => (p.skills as readonly string[]).includes(s))) return false
+    const end = startMin + durationOf(n)
+    if (startMin < minutes('08:00') || end > minutes('10:00')) return false
+    return !n.from || (startMin >= minutes(n.from) && end <= minutes(n.to!))
+  }
+  function release(needs: Need[]) {
+    const d = start(town({ days: [1, 2], bookingWindow: { minDays: 0, maxDays: 1 } }))
+    for (const n of needs)
+      d.s.joinWaitlist(entry(n.id, { services: n.services, ...(n.urgent ? { priority: 'urgent' } : {}), ...(n.offices ? { offices: n.offices } : {}), ...(n.from ? { windows: [{ from: n.from, to: n.to }] } : {}) }))
+    expect(d.s.offers()).toEqual([])
+    d.s.setNow('2026-06-02T00:00:00+02:00')
+    return d
+  }
+  // Rank: urgent first, then join order (same due date: all joined at once, no latest date).
+  const ranked = (needs: Need[]) => [...needs.filter((n) => n.urgent), ...needs.filter((n) => !n.urgent)]
+
+  it('goes to the waiting citizens best first, each the earliest slot that suits them there; nothing that suits a waiting one stays free', () => {
+    const needs: Need[] = [
+      { id: 'a', services: ['reg'], offices: ['north'], from: '09:00', to: '10:00' },
+      { id: 'p1', services: ['pass'] },
+      { id: 'i', services: ['id'] },
+      ...Array.from({ length: 10 }, (_, k) => ({ id: `r${k}`, services: ['reg'] })),
+      { id: 'u2', urgent: true, services: ['pass'], offices: ['south'] },
+      { id: 'u1', urgent: true, services: ['reg'] },
+      { id: 'p2', services: ['pass'], from: '08:00', to: '09:00' },
+      { id: 'late', services: ['reg'], from: '12:00', to: '14:00' },
+      { id: 'r10', services: ['reg'] },
+      { id: 'r11', services: ['reg'] },
+    ]
+    const d = release(needs)
+    const offers = d.s.offers()
+    const got = new Map(offers.map((o) => [o.entryId, o.slot]))
+    // What the engine offered suits the citizen (by hand) and overlaps nothing.
+    checkInvariants(town({ days: [1, 2], bookingWindow: { minDays: 0, maxDays: 1 } }), d.s)
+    for (const [id, slot] of got) {
+      expect(slot.start.slice(0, 10), id).toBe(DATE(3))
+      expect(suits(needs.find((n) => n.id === id)!, slot.staffId as keyof typeof STAFF_OF, localMinutes(slot.start)), `${id} at ${slot.staffId} ${slot.start}`).toBe(true)
+    }
+    // Best first, office by office (the day opens at each office in turn): whoever ranks above
+    // someone and suits that one's slot has a slot no later at the same office.
+    const order = ranked(needs)
+    for (let y = 0; y < order.length; y++) {
+      const ys = got.get(order[y].id)
+      if (!ys) continue
+      for (let x = 0; x < y; x++) {
+        if (!suits(order[x], ys.staffId as keyof typeof STAFF_OF, localMinutes(ys.start))) continue
+        const xs = got.get(order[x].id)
+        expect(xs, `${order[x].id} ranks above ${order[y].id} and suits its slot`).toBeDefined()
+        if (xs!.officeId === ys.officeId) expect(localMinutes(xs!.start), `${order[x].id} before ${order[y].id}`).toBeLessThanOrEqual(localMinutes(ys.start))
+      }
+    }
+    // Complete: no free time on Wednesday suits a citizen still waiting.
+    const busy = (staff: string, m: number) => offers.some((o) => o.slot.staffId === staff && localMinutes(o.slot.start) <= m && m < localMinutes(o.slot.end))
+    const waiting = d.s.waitlist().filter((e) => e.state === 'waiting')
+    expect(waiting.map((e) => e.id)).toContain('late')
+    for (const e of waiting) {
+      const n = needs.find((x) => x.id === e.id)!
+      for (const staff of Object.keys(STAFF_OF) as (keyof typeof STAFF_OF)[])
+        for (let m = minutes('08:00'); m + durationOf(n) <= minutes('10:00'); m += 20) {
+          const free = Array.from({ length: durationOf(n) / 20 }, (_, k) => !busy(staff, m + 20 * k)).every(Boolean)
+          expect(free && suits(n, staff, m), `${e.id} waits though ${staff} at ${m} min is free`).toBe(false)
+        }
+    }
+    // The urgent ones and the early ones got something; the day is full for reg (18 units, more asked).
+    expect(got.has('u1') && got.has('u2') && got.has('a') && got.has('i')).toBe(true)
+    expect(offers.length).toBeGreaterThan(10)
+  })
+
+  it('reaches a fitting citizen however many better ones do not fit', () => {
+    const needs: Need[] = [...Array.from({ length: 120 }, (_, k) => ({ id: `u${k}`, urgent: true, services: ['reg'], from: '12:00', to: '14:00' })), { id: 'f', services: ['pass'], offices: ['south'] }]
+    const d = release(needs)
+    expect(d.s.offers().map((o) => [o.entryId, o.slot.staffId, o.slot.start])).toEqual([['f', 'sam', T(3, '08:00')]])
   })
 })

@@ -84,7 +84,9 @@ export function advanceTo(s: SchedulerImpl, ms: number): void {
     before -= shift
   }
   const after = s.ctx.nowDay
-  if (after <= before || s.engine.wl.waiting === 0) return
+  if (after <= before) return
+  s.engine.wl.prune(after)
+  if (s.engine.wl.waiting === 0) return
   const m = s.model
   for (let o = 0; o < m.officeIds.length; o++) {
     // The window's new last day, and the short-notice staff's (bestCandidate checks whose time it is).
