@@ -42,13 +42,22 @@ function runOne(job: SimJob, onProgress: (day: number, days: number) => void): P
   })
 }
 
-/** Runs `jobs` with at most `parallel` at once; `onProgress(k, day, days)` per job. */
-export async function runPool(jobs: SimJob[], onProgress: (k: number, day: number, days: number) => void, parallel = Math.max(1, Math.min(availableParallelism(), jobs.length))): Promise<PoolResult[]> {
+/**
+ * Runs `jobs` with at most `parallel` at once, starting them by descending `cost` (the longest
+ * first, so that short runs fill the gaps at the end); `onProgress(k, day, days)` per job.
+ */
+export async function runPool(
+  jobs: SimJob[],
+  onProgress: (k: number, day: number, days: number) => void,
+  cost: (job: SimJob) => number = () => 1,
+  parallel = Math.max(1, Math.min(availableParallelism(), jobs.length)),
+): Promise<PoolResult[]> {
   const out: PoolResult[] = new Array(jobs.length)
+  const order = jobs.map((j, k) => ({ k, c: cost(j) })).sort((a, b) => b.c - a.c || a.k - b.k).map((x) => x.k)
   let next = 0
   const lanes = Array.from({ length: parallel }, async () => {
-    while (next < jobs.length) {
-      const k = next++
+    while (next < order.length) {
+      const k = order[next++]
       out[k] = await runOne(jobs[k], (d, n) => onProgress(k, d, n))
     }
   })

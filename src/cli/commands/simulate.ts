@@ -125,15 +125,28 @@ async function runAll(jobs: Job[], seeds: number[], base: Omit<SimulationOptions
   const done = new Array<number>(all.length).fill(0), total = new Array<number>(all.length).fill(1)
   bar?.start(all.length, 0, { label: `${all.length} run${all.length > 1 ? 's' : ''}` })
   try {
-    const out = await runPool(all, (k, d, n) => {
-      done[k] = d
-      total[k] = n
-      bar?.update(done.reduce((a, x, j) => a + x / total[j], 0))
-    })
+    const out = await runPool(
+      all,
+      (k, d, n) => {
+        done[k] = d
+        total[k] = n
+        bar?.update(done.reduce((a, x, j) => a + x / total[j], 0))
+      },
+      (job) => runCost(job.options.policy!),
+    )
     return seeds.map((_, si) => out.slice(si * jobs.length, (si + 1) * jobs.length))
   } finally {
     bar?.stop()
   }
+}
+
+/**
+ * Rough run time relative to fcfs, to start the longest runs first (measured on Berlin: the
+ * online offers make a run about four times as long; plans and the nightly matching add to it).
+ */
+function runCost(policy: PolicyName): number {
+  const t = policyTraits(policy)
+  return 1 + (t.autoOffer ? 4 : 0) + (t.needsLp ? 1 : 0) + (t.searchLimit > 1 ? 1 : 0)
 }
 
 /** The seeds to run: --seeds, else --seed. */
