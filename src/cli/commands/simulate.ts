@@ -142,11 +142,11 @@ async function runAll(jobs: Job[], seeds: number[], base: Omit<SimulationOptions
 
 /**
  * Rough run time relative to fcfs, to start the longest runs first (measured on Berlin: the
- * online offers make a run about four times as long; plans and the nightly matching add to it).
+ * online offers make a run about four times as long; the plans and the nightly matching add to it).
  */
 function runCost(policy: PolicyName): number {
   const t = policyTraits(policy)
-  return 1 + (t.autoOffer ? 4 : 0) + (t.needsLp ? 1 : 0) + (t.searchLimit > 1 ? 1 : 0)
+  return 1 + (t.autoOffer ? 4 : 0) + (t.needsLp ? 1 : 0)
 }
 
 /** The seeds to run: --seeds, else --seed. */

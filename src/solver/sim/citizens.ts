@@ -53,8 +53,6 @@ export class Citizens {
     private readonly m: Model,
     private readonly b: Behaviour,
     private readonly rng: Rng,
-    /** Results each search returns (more for policies that match in batches). */
-    private readonly limit: number,
   ) {
     this.districts = [...new Set(sc.offices.map((o) => o.district))].sort()
     this.districtIndex = new Map(this.districts.map((d, i) => [d, i]))
@@ -82,7 +80,7 @@ export class Citizens {
   /** The shape's search request in dense form (resolved once). */
   resolved(ctx: SearchContext, k: number): ResolvedRequest {
     const sh = this.shapes[k]
-    if (!sh.rr) sh.rr = resolveRequest(ctx, { services: sh.services, offices: sh.offices, windows: sh.windows, limit: this.limit })
+    if (!sh.rr) sh.rr = resolveRequest(ctx, { services: sh.services, offices: sh.offices, windows: sh.windows, limit: 1 })
     return sh.rr
   }
 

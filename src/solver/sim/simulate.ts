@@ -106,7 +106,7 @@ export class Sim implements SimRun {
     this.offerRng = createRng((opt.seed ^ 0x5bd1e995) >>> 0)
     this.retryRng = createRng((opt.seed ^ 0x27d4eb2f) >>> 0)
     this.sickRng = createRng((opt.seed ^ 0x165667b1) >>> 0)
-    this.citizens = new Citizens(this.m.scenario, this.m, opt.behaviour, demandRng, policy.searchLimit)
+    this.citizens = new Citizens(this.m.scenario, this.m, opt.behaviour, demandRng)
     this.t0Day = this.m.dates.indexOf(from)
     const measuredFrom = opt.fillDays + opt.warmupDays
     this.window = { from: this.dayMs(measuredFrom), until: this.dayMs(totalDays) - GOAL_MS }

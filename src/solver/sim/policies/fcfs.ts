@@ -12,7 +12,6 @@ export function fcfsPolicy(): Policy {
     description: "today: the offices' own booking window, first come first served, daily retries",
     autoOffer: false,
     needsLp: false,
-    searchLimit: 1,
     fillWaits: false,
     arrivalLeadDays: (c) => c.patience,
     notFound: (run, i) => run.retryLater(i),

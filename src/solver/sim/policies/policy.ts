@@ -44,8 +44,6 @@ export interface Policy {
   /** Whether freed capacity and released days are offered to waiting citizens at once. */
   readonly autoOffer: boolean
   readonly needsLp: boolean
-  /** Candidates per search (batch matching wants several). */
-  readonly searchLimit: number
   /** Lead (days after the request) a citizen books on arrival. */
   arrivalLeadDays(c: Citizen, opt: SimulationOptions): number
   /** Nothing within that lead on arrival (or during the fill). */

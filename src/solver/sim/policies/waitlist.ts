@@ -15,7 +15,6 @@ export function waitlistPolicy(): Policy {
     description: "the offices' own window; beyond the citizen's tolerance, the waitlist's offers first",
     autoOffer: true,
     needsLp: false,
-    searchLimit: 1,
     fillWaits: true,
     arrivalLeadDays: (c) => c.tolerance,
     notFound: (run, i) => run.joinWaitlist(i, run.citizen(i).tolerance),
@@ -32,7 +31,6 @@ export function offers14Policy(): Policy {
     windowDays: (opt) => opt.targetDays,
     autoOffer: true,
     needsLp: false,
-    searchLimit: 1,
     fillWaits: true,
     // Within 14×24 h of the request, not to the end of the window's 14th date: a slot late on that
     // date would miss the goal for a morning request and can still meet it for one made later.
