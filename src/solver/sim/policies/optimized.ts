@@ -33,7 +33,8 @@ export function optimizedPolicy(quotas: PlanQuotas): Policy {
     // adds the matching and nothing else. (It once took the first of 8 the plan allowed, which
     // cost 2 points of district spread in steady state and hid that the matching adds nothing.)
     // The day the clock releases is offered online first (measured: giving it to the matching
-    // instead cost 5 points within 14 days over seeds 1 and 2); the matching takes what is left.
+    // instead cost 1.9 points within 14 days, short Berlin runs, seeds 1 and 2); the matching
+    // takes what is left, which in the Berlin runs is nothing that suits a waiting citizen.
     atMidnight: async (run, day, absDay) => {
       const s = run.scheduler
       s.setAutoOffer(false)
