@@ -269,7 +269,7 @@ export class OfferEngine {
     const rel = d - ctx.nowDay
     if (rel < ctx.windowMin[o] || rel > ctx.windowMax[o]) return 0
     const nO = m.officeIds.length
-    // Upper bound on the offers the day can take: its free units over the shortest need waiting here.
+    // Upper bound on the offers the day can take: its free units over the shortest need waiting.
     const durOf = new Map<string, number>()
     let minDur = Infinity
     for (const c of this.wl.combos.values()) {
@@ -278,21 +278,25 @@ export class OfferEngine {
       if (dur > 0 && dur < minDur) minDur = dur
     }
     const free = this.freeUnits(o, d)
+    // Nothing free is long enough for anyone waiting.
+    if (free < minDur) return 0
     let made = 0
-    if (free >= minDur) {
-      const durAt = new Int32Array(nO)
-      const recs = this.wl.bestN(this.scopeCache[o], (c) => (durOf.get(c.key) ?? 0) > 0, d, Math.ceil(free / minDur) + EXAMINE_PER_QUEUE)
-      for (const rec of recs) {
-        if (occ.officeDayMax[d * nO + o] < minDur) break
-        // Offers made on the way may have changed it (broadcast groups, the citizen's limit).
-        if (rec.state !== 'waiting' || d < rec.dayFrom || d > rec.dayTo || !this.core.mayOffer(rec)) continue
-        durAt[o] = durOf.get(rec.comboKey)!
-        const slot = this.earliestOnDay(rec, d, durAt)
-        if (!slot) continue
-        this.makeOffer({ rec, start: slot.start, dur: slot.dur }, slot.staff, o, d)
-        made++
-      }
+    const durAt = new Int32Array(nO)
+    const n = Math.ceil(free / minDur) + EXAMINE_PER_QUEUE
+    const recs = this.wl.bestN(this.scopeCache[o], (c) => (durOf.get(c.key) ?? 0) > 0, d, n)
+    for (const rec of recs) {
+      if (occ.officeDayMax[d * nO + o] < minDur) return made
+      // Offers made on the way may have changed it (broadcast groups, the citizen's limit).
+      if (rec.state !== 'waiting' || d < rec.dayFrom || d > rec.dayTo || !this.core.mayOffer(rec)) continue
+      durAt[o] = durOf.get(rec.comboKey)!
+      const slot = this.earliestOnDay(rec, d, durAt)
+      if (!slot) continue
+      this.makeOffer({ rec, start: slot.start, dur: slot.dur }, slot.staff, o, d)
+      made++
     }
+    // Everyone who could use the day was looked at: the slot-by-slot pass would find no one else
+    // (offers only take time away and tighten the citizens' limits).
+    if (recs.length < n) return made
     return made + this.offerDaySlots(o, d)
   }
 

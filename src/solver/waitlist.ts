@@ -315,20 +315,21 @@ export class WaitlistIndex {
     const byCombo = this.buckets.get(scope)
     const q = byCombo?.get(comboKey)
     if (!q) return undefined
-    if (bound) {
-      const d = day ?? -Infinity
-      let low = q.lowAt.get(d)
-      if (low === undefined) {
-        low = null
-        for (let j = 0; j < q.heaps.length; j++) {
-          const top = q.lastDays[j] >= d ? q.heaps[j].peek()?.rec : undefined
-          if (top && (low === null || compareEntries(top, low) < 0)) low = top
-        }
-        q.lowAt.set(d, low)
+    const d = day ?? -Infinity
+    let low = q.lowAt.get(d)
+    if (low === undefined) {
+      low = null
+      for (let j = 0; j < q.heaps.length; j++) {
+        const top = q.lastDays[j] >= d ? q.heaps[j].peek()?.rec : undefined
+        if (top && (low === null || compareEntries(top, low) < 0)) low = top
       }
-      // Nothing here can beat the bound (the common case once a good candidate is found).
-      if (low === null || compareEntries(low, bound) >= 0) return undefined
+      q.lowAt.set(d, low)
     }
+    // Nothing here can beat the bound (the common case once a good candidate is found).
+    if (low === null || (bound && compareEntries(low, bound) >= 0)) return undefined
+    // The best top still waits (a push would have forgotten it, so it is still a top) and fits:
+    // no other part can beat it, so none is visited.
+    if (low.state === 'waiting' && fits(low)) return low
     // The parts a slot on `day` can suit (stale tops dropped, empty parts removed), best top first;
     // mostly there is one, so a list is made only for more.
     let first: Heap<Item> | undefined
