@@ -61,16 +61,14 @@ export class OfferEngine {
     let best: Candidate | undefined
     // Only the combinations waiting at this office, its district or anywhere.
     for (const scope of this.scopeCache[o]) {
-      const queues = this.wl.queuesOf(scope)
-      if (!queues) continue
-      for (const key of queues.keys()) {
-        const combo = this.wl.combos.get(key)
-        if (!combo) continue
-        const dur = servicesDuration(this.core.m, o, combo.services)
+      for (const q of this.wl.queuesIn(scope)) {
+        const combo = q.combo
+        if (q.dead || combo.live === 0) continue
+        const dur = combo.durAt[o]
         if (dur === 0 || lo + dur > b || !this.skilled(p, combo.services)) continue
-        const rec = this.wl.best(
+        const rec = this.wl.bestInQueue(
           scope,
-          key,
+          q,
           (r) => {
             // Cheap date test first; the citizen's appointment count costs more.
             if (d < r.dayFrom || d > r.dayTo || !this.core.mayOffer(r)) return false
@@ -273,7 +271,8 @@ export class OfferEngine {
     const durOf = new Map<string, number>()
     let minDur = Infinity
     for (const c of this.wl.combos.values()) {
-      const dur = servicesDuration(m, o, c.services)
+      if (c.live === 0) continue
+      const dur = c.durAt[o]
       durOf.set(c.key, dur)
       if (dur > 0 && dur < minDur) minDur = dur
     }

@@ -9,7 +9,7 @@
  * deadline first is what maximises the share served in time), then who joined first.
  */
 import { Heap } from 'heap-js'
-import type { Model } from '../model/compile.js'
+import { servicesDuration, type Model } from '../model/compile.js'
 import type { WaitlistEntry } from '../model/schema.js'
 import { parseInstant, parseTimeOfDay, wallToInstant } from '../model/tz.js'
 import type { GridCalendar } from './grid-calendar.js'
@@ -56,16 +56,29 @@ interface Item {
 const compareItems = (a: Item, b: Item) => compareEntries(a.rec, b.rec)
 
 /**
- * One queue (scope × combination), in parts by last acceptable day. `lowAt` holds, by slot day
- * d, an entry no worse than the best of the parts that suit d (null: none do): taking entries
- * out only makes the best worse, so it stays true until a push, which forgets it. A freed slot
- * skips a queue whose bound cannot beat what it already found.
+ * One queue (scope × combination), in parts by last acceptable day. The `low` cache holds, by
+ * slot day d, an entry no worse than the best of the parts that suit d (null: none do): taking
+ * entries out only makes the best worse, so it stays true until a push, which forgets it (a new
+ * `gen`). A freed slot skips a queue whose bound cannot beat what it already found. The cache is
+ * a small ring by day (typed arrays, no map: this is read for every freed slot × queue).
  */
-interface Queue {
+export interface Queue {
+  readonly combo: Combo
   /** The parts' last days (`lastDays[j]` for `heaps[j]`), in no order; a few dozen at most. */
   lastDays: number[]
   heaps: Heap<Item>[]
-  lowAt: Map<number, EntryRec | null>
+  gen: number
+  lowDay: Int32Array
+  lowGen: Int32Array
+  low: (EntryRec | null)[]
+  /** Emptied and dropped from its scope (a later entry gets a new queue). */
+  dead: boolean
+}
+
+const LOW_RING = 64
+
+function newQueue(combo: Combo): Queue {
+  return { combo, lastDays: [], heaps: [], gen: 1, lowDay: new Int32Array(LOW_RING), lowGen: new Int32Array(LOW_RING), low: new Array(LOW_RING).fill(null), dead: false }
 }
 
 function removePart(q: Queue, j: number): void {
@@ -95,10 +108,13 @@ export interface Combo {
   services: number[]
   /** Entries (any state but served/left) using it; a combination with none is skipped. */
   live: number
+  /** Its length in units at each office (0: not offered there), computed once. */
+  durAt: Int32Array
 }
 
 export class WaitlistIndex {
   readonly entries = new Map<string, EntryRec>()
+  /** Every combination seen, one object per key for the index's life (`live` 0: none waits). */
   readonly combos = new Map<string, Combo>()
   /**
    * Queues by `scope|combination`, each split by the entry's last acceptable day: a slot on day d
@@ -106,6 +122,12 @@ export class WaitlistIndex {
    * sooner (at the top of one earliest-due-first heap) never stand in the way of those it suits.
    */
   private readonly buckets = new Map<string, Map<string, Queue>>()
+  /**
+   * Each scope's queues as a list, in the order they were made (a freed slot walks it without a
+   * key lookup per combination); dead ones are dropped when the list is next handed out.
+   */
+  private readonly lists = new Map<string, Queue[]>()
+  private readonly dirty = new Set<string>()
   /** citizen id → combination key → their live entry for it (one need, one entry). */
   private readonly byCitizen = new Map<string, Map<string, EntryRec>>()
   private seq = 0
@@ -192,11 +214,19 @@ export class WaitlistIndex {
     let needs = this.byCitizen.get(rec.entry.citizenId)
     if (!needs) this.byCitizen.set(rec.entry.citizenId, (needs = new Map()))
     needs.set(rec.comboKey, rec)
-    let combo = this.combos.get(rec.comboKey)
-    if (!combo) this.combos.set(rec.comboKey, (combo = { key: rec.comboKey, services: [...rec.services].sort((a, b) => a - b), live: 0 }))
-    combo.live++
+    this.comboOf(rec).live++
     this.waiting++
     if (rec.state === 'waiting') this.enqueue(rec)
+  }
+
+  private comboOf(rec: EntryRec): Combo {
+    let combo = this.combos.get(rec.comboKey)
+    if (!combo) {
+      const services = [...rec.services].sort((a, b) => a - b)
+      const durAt = Int32Array.from(this.m.officeIds, (_, o) => servicesDuration(this.m, o, services))
+      this.combos.set(rec.comboKey, (combo = { key: rec.comboKey, services, live: 0, durAt }))
+    }
+    return combo
   }
 
   private enqueue(rec: EntryRec): void {
@@ -204,8 +234,13 @@ export class WaitlistIndex {
       let byCombo = this.buckets.get(scope)
       if (!byCombo) this.buckets.set(scope, (byCombo = new Map()))
       let q = byCombo.get(rec.comboKey)
-      if (!q) byCombo.set(rec.comboKey, (q = { lastDays: [], heaps: [], lowAt: new Map() }))
-      if (q.lowAt.size > 0) q.lowAt.clear()
+      if (!q) {
+        byCombo.set(rec.comboKey, (q = newQueue(this.comboOf(rec))))
+        let list = this.lists.get(scope)
+        if (!list) this.lists.set(scope, (list = []))
+        list.push(q)
+      }
+      q.gen++
       const j = q.lastDays.indexOf(rec.dayTo)
       let heap = j >= 0 ? q.heaps[j] : undefined
       if (!heap) {
@@ -221,17 +256,32 @@ export class WaitlistIndex {
    * them any more, and `best` no longer looks at them.
    */
   prune(day: number): void {
-    for (const byCombo of this.buckets.values()) {
+    for (const [scope, byCombo] of this.buckets) {
       for (const [key, q] of byCombo) {
         for (let j = q.heaps.length - 1; j >= 0; j--) if (q.lastDays[j] < day) removePart(q, j)
-        if (q.heaps.length === 0) byCombo.delete(key)
+        if (q.heaps.length === 0) this.drop(scope, byCombo, key, q)
       }
     }
   }
 
-  /** The combinations that have queues in `scope` (some may hold only stale items). */
-  queuesOf(scope: string): ReadonlyMap<string, unknown> | undefined {
-    return this.buckets.get(scope)
+  private drop(scope: string, byCombo: Map<string, Queue>, key: string, q: Queue): void {
+    byCombo.delete(key)
+    q.dead = true
+    this.dirty.add(scope)
+  }
+
+  /**
+   * The queues of `scope`, oldest first (some may hold only stale items, and some may die while
+   * the caller walks the list: skip those with `dead` set).
+   */
+  queuesIn(scope: string): readonly Queue[] {
+    const list = this.lists.get(scope)
+    if (!list) return []
+    if (!this.dirty.delete(scope)) return list
+    // A new array: a caller still walking the old one is not disturbed.
+    const live = list.filter((q) => !q.dead)
+    this.lists.set(scope, live)
+    return live
   }
 
   /**
@@ -243,11 +293,8 @@ export class WaitlistIndex {
     // A bounded selection: `worst` holds the best n so far with the worst of them on top.
     const worst = new Heap<EntryRec>((a, b) => compareEntries(b, a))
     for (const scope of scopes) {
-      const byCombo = this.buckets.get(scope)
-      if (!byCombo) continue
-      for (const [key, q] of byCombo) {
-        const combo = this.combos.get(key)
-        if (!combo || !comboOk(combo)) continue
+      for (const q of this.queuesIn(scope)) {
+        if (q.dead || q.combo.live === 0 || !comboOk(q.combo)) continue
         for (let j = 0; j < q.heaps.length; j++) {
           if (q.lastDays[j] < day) continue
           // Down the heap from its top (children of i at 2i + 1 and 2i + 2): below an item no better
@@ -301,7 +348,7 @@ export class WaitlistIndex {
       if (needs.size === 0) this.byCitizen.delete(rec.entry.citizenId)
     }
     const combo = this.combos.get(rec.comboKey)
-    if (combo && --combo.live === 0) this.combos.delete(rec.comboKey)
+    if (combo) combo.live--
   }
 
   /**
@@ -310,56 +357,81 @@ export class WaitlistIndex {
    * put back.
    */
   best(scope: string, comboKey: string, fits: (r: EntryRec) => boolean, limit: number, bound?: EntryRec, day?: number): EntryRec | undefined {
-    // Nested by scope, then combination: no key string is built per call (this runs for every
-    // freed slot × combination × scope).
-    const byCombo = this.buckets.get(scope)
-    const q = byCombo?.get(comboKey)
-    if (!q) return undefined
+    const q = this.buckets.get(scope)?.get(comboKey)
+    return q ? this.bestInQueue(scope, q, fits, limit, bound, day) : undefined
+  }
+
+  /** `best` for a queue of `scope` in hand (a freed slot walks `queuesIn` and calls this). */
+  bestInQueue(scope: string, q: Queue, fits: (r: EntryRec) => boolean, limit: number, bound?: EntryRec, day?: number): EntryRec | undefined {
+    if (q.dead) return undefined
     const d = day ?? -Infinity
-    let low = q.lowAt.get(d)
-    if (low === undefined) {
+    const slot = d & (LOW_RING - 1)
+    let low: EntryRec | null
+    if (day !== undefined && q.lowGen[slot] === q.gen && q.lowDay[slot] === d) low = q.low[slot]
+    else {
       low = null
       for (let j = 0; j < q.heaps.length; j++) {
         const top = q.lastDays[j] >= d ? q.heaps[j].peek()?.rec : undefined
         if (top && (low === null || compareEntries(top, low) < 0)) low = top
       }
-      q.lowAt.set(d, low)
+      if (day !== undefined) {
+        q.lowGen[slot] = q.gen
+        q.lowDay[slot] = d
+        q.low[slot] = low
+      }
     }
     // Nothing here can beat the bound (the common case once a good candidate is found).
     if (low === null || (bound && compareEntries(low, bound) >= 0)) return undefined
     // The best top still waits (a push would have forgotten it, so it is still a top) and fits:
     // no other part can beat it, so none is visited.
     if (low.state === 'waiting' && fits(low)) return low
-    // The parts a slot on `day` can suit (stale tops dropped, empty parts removed), best top first;
-    // mostly there is one, so a list is made only for more.
-    let first: Heap<Item> | undefined
-    let more: Heap<Item>[] | undefined
-    for (let j = 0; j < q.heaps.length; ) {
-      if (day !== undefined && q.lastDays[j] < day) {
-        j++
-        continue
-      }
-      const heap = q.heaps[j]
-      dropStaleTops(heap)
-      if (heap.length === 0) {
-        removePart(q, j)
-        continue
-      }
-      if (!first) first = heap
-      else (more ??= [first]).push(heap)
-      j++
+    // The parts a slot on `day` can suit whose top (live or stale: no worse than anything below
+    // it) can beat the bound. They are visited best top first by selection, not sorted: mostly the
+    // first one answers and the rest are cut off by the bound (a queue may have a hundred parts).
+    const cands: number[] = []
+    let empty = false
+    for (let j = 0; j < q.heaps.length; j++) {
+      if (q.lastDays[j] < d) continue
+      const top = q.heaps[j].peek()
+      if (!top) empty = true
+      else if (!bound || compareEntries(top.rec, bound) < 0) cands.push(j)
     }
-    if (q.heaps.length === 0) byCombo!.delete(comboKey)
-    if (!first) return undefined
-    if (!more) return this.bestIn(first, fits, limit, bound)
-    more.sort((a, b) => compareItems(a.peek()!, b.peek()!))
     let found: EntryRec | undefined
-    for (const heap of more) {
+    let refreshed = day === undefined
+    while (cands.length > 0) {
+      let x = 0
+      for (let y = 1; y < cands.length; y++) if (compareItems(q.heaps[cands[y]].peek()!, q.heaps[cands[x]].peek()!) < 0) x = y
+      const heap = q.heaps[cands[x]]
+      const top = heap.peek()!
       const limitBy = found ?? bound
       // Heap order: once a part's top is no better than the best so far, nothing below it is either.
-      if (limitBy && compareEntries(heap.peek()!.rec, limitBy) >= 0) break
+      if (limitBy && compareEntries(top.rec, limitBy) >= 0) break
+      if (top.version !== top.rec.version) {
+        // A stale top: drop it and choose again with the part's real top.
+        dropStaleTops(heap)
+        if (heap.length === 0) {
+          empty = true
+          cands[x] = cands[cands.length - 1]
+          cands.pop()
+        }
+        continue
+      }
+      if (!refreshed) {
+        // The first live top chosen is the queue's best for this day: the cache learns it, so the
+        // next slot that day can stop here or take it without a visit.
+        refreshed = true
+        q.lowGen[slot] = q.gen
+        q.lowDay[slot] = d
+        q.low[slot] = top.rec
+      }
       const r = this.bestIn(heap, fits, limit, limitBy)
       if (r) found = r
+      cands[x] = cands[cands.length - 1]
+      cands.pop()
+    }
+    if (empty) {
+      for (let j = q.heaps.length - 1; j >= 0; j--) if (q.heaps[j].length === 0) removePart(q, j)
+      if (q.heaps.length === 0) this.drop(scope, this.buckets.get(scope)!, q.combo.key, q)
     }
     return found
   }

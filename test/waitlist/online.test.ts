@@ -1102,3 +1102,68 @@ describe('a released day', () => {
     expect(d.s.offers().map((o) => [o.entryId, o.slot.staffId, o.slot.start])).toEqual([['f', 'sam', T(3, '08:00')]])
   })
 })
+
+describe('a queue split by many last days', () => {
+  // One queue (reg, any office) whose citizens' latest dates fall on every day of the week, so it
+  // has a part per last day, and offers and declines leave stale items at the parts' tops. Every
+  // freed unit must still go to the best-ranked waiting citizen it suits, by a rule written here.
+  it('a freed slot goes to the best waiting citizen it suits, through stale tops, declines and accepts', () => {
+    let seed = 12345
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) % n
+    const WINDOWS = [null, { from: '08:00', to: '09:00' }, { from: '09:00', to: '10:00' }] as const
+    type Need = { id: string; latest: number; createdMin: number; window: (typeof WINDOWS)[number]; declined: Set<string>; state: 'waiting' | 'offered' | 'served' }
+    const needs: Need[] = Array.from({ length: 60 }, (_, k) => ({ id: `w${k}`, latest: 1 + rnd(5), createdMin: rnd(600), window: WINDOWS[rnd(3)], declined: new Set<string>(), state: 'waiting' }))
+    const d = start(town())
+    for (const n of needs)
+      d.s.joinWaitlist(entry(n.id, { latest: DATE(n.latest), createdAt: new Date(Date.parse(NOW) - n.createdMin * MIN).toISOString(), ...(n.window ? { windows: [n.window] } : {}) }))
+    expect(d.s.offers()).toEqual([])
+    // Rank: the earliest latest date (all joined within 10 hours, so it sets the due date), then who asked first, then join order.
+    const ranked = [...needs].sort((a, b) => a.latest - b.latest || b.createdMin - a.createdMin || Number(a.id.slice(1)) - Number(b.id.slice(1)))
+    const suits = (n: Need, slot: { staffId: string; start: string }) => {
+      const day = Number(slot.start.slice(9, 10)), hm = slot.start.slice(11, 16)
+      if (day > n.latest || n.declined.has(`${slot.staffId}@${slot.start}`)) return false
+      return !n.window || (hm >= n.window.from && plus20(hm) <= n.window.to)
+    }
+    const expectBest = (o: Offer) => {
+      const want = ranked.find((n) => n.state === 'waiting' && suits(n, o.slot))
+      expect(o.entryId, `offer of ${o.slot.staffId} ${o.slot.start}`).toBe(want?.id)
+      const n = needs.find((x) => x.id === o.entryId)!
+      n.state = 'offered'
+    }
+    const booked = d.s.appointments().filter((a) => a.citizenId?.startsWith('z-'))
+    let checked = 0
+    for (let round = 0; round < 60 && booked.length > 0; round++) {
+      const a = booked.splice(rnd(booked.length), 1)[0]
+      const before = new Set(d.s.offers().map((o) => o.id))
+      d.s.cancel(a.id)
+      let fresh = d.s.offers().filter((o) => !before.has(o.id))
+      // The unit is free: it is offered to the best citizen it suits, or to nobody if it suits no one waiting.
+      if (fresh.length === 0) expect(ranked.find((n) => n.state === 'waiting' && suits(n, { staffId: a.staffId, start: a.start }))?.id).toBeUndefined()
+      // Declines pass the slot down the ranking; the rest are accepted or left open.
+      while (fresh.length === 1) {
+        const o = fresh[0]
+        expectBest(o)
+        checked++
+        const n = needs.find((x) => x.id === o.entryId)!
+        const what = rnd(3)
+        if (what === 0) {
+          d.s.declineOffer(o.id)
+          n.declined.add(`${o.slot.staffId}@${o.slot.start}`)
+          n.state = 'waiting'
+          const open = new Set(d.s.offers().map((x) => x.id))
+          fresh = d.s.offers().filter((x) => x.id !== o.id && !before.has(x.id) && open.has(x.id) && x.slot.start === o.slot.start && x.slot.staffId === o.slot.staffId)
+          if (fresh.length === 0) expect(ranked.find((x) => x.state === 'waiting' && suits(x, o.slot))?.id).toBeUndefined()
+        } else {
+          if (what === 1) {
+            d.s.acceptOffer(o.id)
+            n.state = 'served'
+          }
+          break
+        }
+      }
+      expect(fresh.length).toBeLessThanOrEqual(1)
+    }
+    // Enough offers to pass through every part several times (not a vacuous run).
+    expect(checked).toBeGreaterThan(40)
+  })
+})
