@@ -6,7 +6,9 @@
  */
 import { describe, expect, it } from 'vitest'
 import { applyOverlay } from '../../src/model/overlay.js'
+import { createLpBackend } from '../../src/adapters/lp/index.js'
 import { simulate } from '../../src/solver/sim/simulate.js'
+import { eventsCsv } from '../../src/solver/sim/events.js'
 import { town } from './town.js'
 
 const OPTIONS = { policy: 'fcfs', days: 15, warmupDays: 2, fillDays: 14, seed: 3 } as const
@@ -46,4 +48,27 @@ describe('the simulated day of service', () => {
     // The same staff, so the same walk-ins come.
     expect(over.dayOfService.walkIns).toBe(plain.dayOfService.walkIns)
   })
+
+  it('the optimized policy overbooks by the observed no-show share, as the overbook change does, and never on top of a scenario\'s own', async () => {
+    const lp = createLpBackend('highs')
+    try {
+      const opt = { ...OPTIONS, policy: 'optimized', behaviour: { noShowShare: 0.12 } } as const
+      const csv = (run: Awaited<ReturnType<typeof simulate>>) => [...eventsCsv([{ label: 'x', run }], false)].join('')
+      const own = await simulate(town(), opt, { lp })
+      // The same run as the change applied by hand to the scenario, with the same rate and bound.
+      const byHand = await simulate(applyOverlay(town(), { name: 'ob', changes: [{ kind: 'overbook', noShowRate: 0.12, maxExpectedOverflow: 1 }] }), opt, { lp })
+      expect(own.result.dayOfService.overbooked).toBeGreaterThan(0)
+      expect(csv(own)).toBe(csv(byHand))
+      // Overbooking time: the working units of overbooking staff over the horizon.
+      const overbookingStaff = (run: typeof own) => run.model.segments.filter((g) => run.model.scenario.staff[g.staff].overbooking).reduce((n, g) => n + g.end - g.start, 0)
+      expect(overbookingStaff(byHand)).toBe(overbookingStaff(own))
+      // A different rate plans differently: the policy does read the share.
+      const other = await simulate(town(), { ...opt, behaviour: { noShowShare: 0.3 } }, { lp })
+      expect(overbookingStaff(other)).not.toBe(overbookingStaff(own))
+      // quotas14, the step before, does not overbook.
+      expect((await simulate(town(), { ...opt, policy: 'quotas14' }, { lp })).result.dayOfService.overbooked).toBe(0)
+    } finally {
+      await lp.close()
+    }
+  }, 120_000)
 })

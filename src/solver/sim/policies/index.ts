@@ -28,7 +28,7 @@ export function createPolicy(name: PolicyName, s: Scheduler): Policy {
 }
 
 /** Static facts of a policy (before a scheduler exists): its window, whether it needs an LP. */
-export function policyTraits(name: PolicyName): Pick<Policy, 'windowDays' | 'needsLp' | 'autoOffer' | 'description'> {
+export function policyTraits(name: PolicyName): Pick<Policy, 'windowDays' | 'needsLp' | 'autoOffer' | 'description' | 'overbook'> {
   const p = createPolicy(name, null as unknown as Scheduler)
-  return { windowDays: p.windowDays, needsLp: p.needsLp, autoOffer: p.autoOffer, description: p.description }
+  return { windowDays: p.windowDays, needsLp: p.needsLp, autoOffer: p.autoOffer, description: p.description, overbook: p.overbook }
 }

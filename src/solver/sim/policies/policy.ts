@@ -58,4 +58,11 @@ export interface Policy {
   readonly gate?: PublicGate
   /** During the fast fill: whether citizens who found nothing wait (and get what a new day releases, best first). */
   readonly fillWaits: boolean
+  /**
+   * Whether the city books beyond the staff's time by the no-show rate it observes
+   * (`behaviour.noShowShare`), planned per office and weekday with at most one citizen expected
+   * to find no booked time of their own (the `overbook` change, src/model/overbooking.ts). Not
+   * added to a scenario that already has overbooking time.
+   */
+  readonly overbook?: boolean
 }
