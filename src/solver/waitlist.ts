@@ -257,15 +257,15 @@ export class WaitlistIndex {
    */
   prune(day: number): void {
     for (const [scope, byCombo] of this.buckets) {
-      for (const [key, q] of byCombo) {
+      for (const q of byCombo.values()) {
         for (let j = q.heaps.length - 1; j >= 0; j--) if (q.lastDays[j] < day) removePart(q, j)
-        if (q.heaps.length === 0) this.drop(scope, byCombo, key, q)
+        if (q.heaps.length === 0) this.drop(scope, q)
       }
     }
   }
 
-  private drop(scope: string, byCombo: Map<string, Queue>, key: string, q: Queue): void {
-    byCombo.delete(key)
+  private drop(scope: string, q: Queue): void {
+    this.buckets.get(scope)!.delete(q.combo.key)
     q.dead = true
     this.dirty.add(scope)
   }
@@ -431,7 +431,7 @@ export class WaitlistIndex {
     }
     if (empty) {
       for (let j = q.heaps.length - 1; j >= 0; j--) if (q.heaps[j].length === 0) removePart(q, j)
-      if (q.heaps.length === 0) this.drop(scope, this.buckets.get(scope)!, q.combo.key, q)
+      if (q.heaps.length === 0) this.drop(scope, q)
     }
     return found
   }

@@ -1,17 +1,19 @@
 /**
- * The scenario a run simulates: the input (validated once, by whoever loaded it) with a horizon
- * long enough for the fill, warm-up, measured days and the booking window, the release practice
- * on every office, and the policy's public window. Each change keeps the scenario valid, so it is
- * compiled without validating again.
+ * The scenario a run simulates: the input (validated once, by whoever loaded it) with the
+ * policy's overbooking for no-shows, a horizon long enough for the fill, warm-up, measured days
+ * and the booking window, the release practice on every office, and the policy's public window.
+ * Each change keeps the scenario valid, so it is compiled without validating again.
  */
 import { fail } from '../../model/errors.js'
+import { applyOverlays } from '../../model/overlay.js'
 import type { Scenario } from '../../model/schema.js'
 import { startOfLocalDay } from '../../model/tz.js'
 import { DAY_MS } from './kpis.js'
 import type { SimulationOptions } from './options.js'
 import type { Policy } from './policies/policy.js'
 
-export function runScenario(s: Scenario, from: string, totalDays: number, policy: Pick<Policy, 'windowDays'>, opt: SimulationOptions): Scenario {
+export function runScenario(input: Scenario, from: string, totalDays: number, policy: Pick<Policy, 'windowDays' | 'overbook'>, opt: SimulationOptions): Scenario {
+  const s = withOverbooking(input, policy, opt)
   const maxWindow = Math.max(...s.offices.map((o) => o.bookingWindow.maxDays))
   const start = s.horizon.start
   const offset = Math.round((startOfLocalDay(s.timezone, from) - startOfLocalDay(s.timezone, start)) / DAY_MS)
@@ -27,4 +29,12 @@ export function runScenario(s: Scenario, from: string, totalDays: number, policy
     return { ...o, bookingWindow: bw }
   })
   return { ...s, horizon: { start, days }, offices }
+}
+
+/** The policy's overbooking for no-shows (the `overbook` change), unless the scenario has overbooking time of its own. */
+function withOverbooking(s: Scenario, policy: Pick<Policy, 'overbook'>, opt: SimulationOptions): Scenario {
+  if (!policy.overbook || s.staff.some((p) => p.overbooking)) return s
+  // The change takes rates up to 0.5.
+  const noShowRate = Math.min(0.5, opt.behaviour.noShowShare)
+  return applyOverlays(s, [{ name: "the policy's overbooking", changes: [{ kind: 'overbook', noShowRate, maxExpectedOverflow: 1 }] }])
 }

@@ -16,7 +16,6 @@
 import { Heap } from 'heap-js'
 import type { Model } from '../../model/compile.js'
 import { fail, TerminplanError } from '../../model/errors.js'
-import { applyOverlays } from '../../model/overlay.js'
 import { parseCommand } from '../../model/requests.js'
 import { createRng, weightedIndex, type Rng } from '../../model/random.js'
 import type { Scenario } from '../../model/schema.js'
@@ -403,13 +402,6 @@ export class Sim implements SimRun {
   }
 }
 
-/** The scenario with the policy's overbooking for no-shows, if it has one and the scenario none yet. */
-function withPolicyOverbooking(scenario: Scenario, traits: Pick<Policy, 'overbook'>, opt: SimulationOptions): Scenario {
-  if (!traits.overbook || scenario.staff.some((p) => p.overbooking)) return scenario
-  const noShowRate = Math.min(0.5, opt.behaviour.noShowShare)
-  return applyOverlays(scenario, [{ name: 'the policy\'s overbooking', changes: [{ kind: 'overbook', noShowRate, maxExpectedOverflow: 1 }] }])
-}
-
 export async function simulate(scenario: Scenario, optionsInput: SimulationOptionsInput, hooks: SimulationHooks = {}): Promise<SimulationRun> {
   const opt = parseCommand(SimulationOptionsSchema, optionsInput, 'simulation options')
   const traits = policyTraits(opt.policy)
@@ -417,7 +409,7 @@ export async function simulate(scenario: Scenario, optionsInput: SimulationOptio
   const from = opt.from ?? scenario.horizon.start
   const totalDays = opt.fillDays + opt.warmupDays + opt.days
   // The input was validated when it was loaded; every change here keeps it valid, so compile directly.
-  const sc = runScenario(withPolicyOverbooking(scenario, traits, opt), from, totalDays, traits, opt)
+  const sc = runScenario(scenario, from, totalDays, traits, opt)
   const s = createScheduler(sc, { now: startOfLocalDay(sc.timezone, from), waitlist: { autoOffer: traits.autoOffer }, limits: { waitlistSize: 10_000_000 } })
   const sim = new Sim(s, createPolicy(opt.policy, s), opt, from, totalDays, hooks.lp)
   sim.listen()

@@ -35,7 +35,7 @@ export function optimizedPolicy(quotas: PlanQuotas): Policy {
     // (+7.5 points within 14 days over quotas14, at the walk-ins' expense); the matching adds nothing.
     overbook: true,
     // Books like quotas14 (the earliest slot, if the plan lets it be booked publicly): this step
-    // adds the matching and nothing else. (It once took the first of 8 the plan allowed, which
+    // adds the overbooking and the matching and nothing else. (It once took the first of 8 the plan allowed, which
     // cost 2 points of district spread in steady state and hid that the matching adds nothing.)
     // The day the clock releases is offered online first (measured: giving it to the matching
     // instead cost 1.9 points within 14 days, short Berlin runs, seeds 1 and 2); the matching
