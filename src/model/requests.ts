@@ -1,9 +1,9 @@
 /** Schemas of the commands a booking backend sends; validated like scenarios, with paths. */
 import { z } from 'zod'
 import { TerminplanError } from './errors.js'
-import { parseInstant } from './tz.js'
+import { isValidLocalDate, parseInstant, parseTimeOfDay } from './tz.js'
 import { zodIssues } from './load.js'
-import { IdSchema, InstantSchema, LocalDateSchema, ServiceListSchema, TimeWindowSchema, WaitlistEntrySchema } from './schema.js'
+import { IdSchema, InstantSchema, LocalDateSchema, ServiceListSchema, TimeWindowSchema, WaitlistEntrySchema, type WaitlistEntry } from './schema.js'
 
 export const SearchRequestSchema = z.strictObject({
   /** 1–3 services (policy max); a repeated id is a quantity. Durations add up. */
@@ -132,4 +132,73 @@ export function isPlainConfirmOptions(v: unknown): v is { idempotencyKey?: strin
   if (typeof v !== 'object' || v === null || !hasOnlyKeys(v, ['idempotencyKey'], [])) return false
   const k = (v as Record<string, unknown>).idempotencyKey
   return k === undefined ? !('idempotencyKey' in v) : typeof k === 'string' && k.length >= 1 && k.length <= 256
+}
+
+const JOIN_KEYS = ['id', 'citizenId', 'services', 'offices', 'district', 'windows', 'dates', 'earliest', 'latest', 'createdAt', 'priority'] as const
+const WINDOW_KEYS = ['weekdays', 'from', 'to'] as const
+const isLocalDate = (v: unknown): boolean => typeof v === 'string' && v.length <= 10 && isValidLocalDate(v) && v >= '1900-01-01' && v <= '2999-12-31'
+const isTimeOfDay = (v: unknown): v is string => typeof v === 'string' && v.length <= 5 && parseTimeOfDay(v) !== null
+const optional = (o: Record<string, unknown>, k: string, ok: (v: unknown) => boolean): boolean => (o[k] !== undefined ? ok(o[k]) : !(k in o))
+
+function plainWindows(v: unknown): { weekdays?: number[]; from: string; to: string }[] | null {
+  if (!Array.isArray(v) || v.length < 1 || v.length > 50) return null
+  const out: { weekdays?: number[]; from: string; to: string }[] = []
+  for (const w of v) {
+    if (typeof w !== 'object' || w === null || !hasOnlyKeys(w, WINDOW_KEYS, ['from', 'to'])) return null
+    const x = w as Record<string, unknown>
+    if (!isTimeOfDay(x.from) || !isTimeOfDay(x.to)) return null
+    const days = x.weekdays
+    if (days === undefined) {
+      if ('weekdays' in x) return null
+      out.push({ from: x.from, to: x.to })
+      continue
+    }
+    if (!Array.isArray(days) || days.length < 1 || days.length > 7) return null
+    for (const d of days) if (!Number.isInteger(d) || d < 1 || d > 7) return null
+    out.push({ weekdays: [...days], from: x.from, to: x.to })
+  }
+  return out
+}
+
+/**
+ * A join request parsed without zod (a waitlist keeps tens of thousands of them and a simulation
+ * joins one per citizen who finds nothing): a copy in the schema's key order with its defaults,
+ * or null for anything the checks here do not cover, which then goes through zod.
+ */
+export function plainJoinRequest(v: unknown): z.output<typeof JoinWaitlistSchema> | null {
+  if (typeof v !== 'object' || v === null || !hasOnlyKeys(v, JOIN_KEYS, ['citizenId', 'services'])) return null
+  const o = v as Record<string, unknown>
+  if (!optional(o, 'id', isId) || !isId(o.citizenId) || !isIdList(o.services, 10)) return null
+  if (!optional(o, 'offices', (x) => isIdList(x, Number.MAX_SAFE_INTEGER))) return null
+  if (!optional(o, 'district', (x) => typeof x === 'string' && x.length >= 1 && x.length <= 200)) return null
+  if (!optional(o, 'dates', (x) => Array.isArray(x) && x.every(isLocalDate))) return null
+  if (!optional(o, 'earliest', isLocalDate) || !optional(o, 'latest', isLocalDate)) return null
+  if (!optional(o, 'createdAt', (x) => typeof x === 'string' && x.length <= 40 && parseInstant(x) !== null)) return null
+  if (!optional(o, 'priority', (x) => x === 'normal' || x === 'urgent')) return null
+  let windows: ReturnType<typeof plainWindows> | undefined
+  if (o.windows !== undefined) {
+    if ((windows = plainWindows(o.windows)) === null) return null
+  } else if ('windows' in o) return null
+  const out: Record<string, unknown> = {}
+  if (o.id !== undefined) out.id = o.id
+  out.citizenId = o.citizenId
+  out.services = [...(o.services as string[])]
+  if (o.offices !== undefined) out.offices = [...(o.offices as string[])]
+  if (o.district !== undefined) out.district = o.district
+  if (windows !== undefined) out.windows = windows
+  if (o.dates !== undefined) out.dates = [...(o.dates as string[])]
+  if (o.earliest !== undefined) out.earliest = o.earliest
+  if (o.latest !== undefined) out.latest = o.latest
+  if (o.createdAt !== undefined) out.createdAt = o.createdAt
+  out.priority = o.priority ?? 'normal'
+  return out as z.output<typeof JoinWaitlistSchema>
+}
+
+const ENTRY_KEYS = Object.keys(WaitlistEntrySchema.shape) as (keyof WaitlistEntry)[]
+
+/** A valid entry with its keys in the schema's order (what `WaitlistEntrySchema.parse` gives, without parsing it again). */
+export function canonicalEntry(e: WaitlistEntry): WaitlistEntry {
+  const out: Record<string, unknown> = {}
+  for (const k of ENTRY_KEYS) if (e[k] !== undefined) out[k] = e[k]
+  return out as WaitlistEntry
 }

@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { ConfirmOptionsSchema, HoldOptionsSchema, isPlainConfirmOptions, isPlainHoldOptions, isPlainSlot, plainSearchRequest, SearchRequestSchema, SlotSchema } from '../../src/model/requests.js'
+import { canonicalEntry, ConfirmOptionsSchema, HoldOptionsSchema, isPlainConfirmOptions, isPlainHoldOptions, isPlainSlot, JoinWaitlistSchema, plainJoinRequest, plainSearchRequest, SearchRequestSchema, SlotSchema } from '../../src/model/requests.js'
+import { WaitlistEntrySchema } from '../../src/model/schema.js'
 
 // Values near the valid ones, so both sides of every check get exercised.
 const idLike = fc.oneof(fc.constantFrom('', 'o1', 'x'.repeat(128), 'x'.repeat(129)), fc.string({ maxLength: 6 }), fc.integer(), fc.constant(undefined), fc.constant(null))
@@ -58,6 +59,60 @@ describe('booking fast paths accept only what the schemas accept', () => {
     )
     expect(plainSearchRequest({ services: ['s'], citizenId: 'c', limit: 3 })).toStrictEqual({ services: ['s'], citizenId: 'c', limit: 3, explain: false })
     expect(plainSearchRequest({ services: ['s'], from: '2026-12-01' })).toBeNull()
+  })
+
+  it('plainJoinRequest(v) is what JoinWaitlistSchema parses v to, whenever it is not null', () => {
+    // Mostly valid fields, each sometimes near-valid, so that both paths are taken often.
+    const mostly = <T, U>(ok: fc.Arbitrary<T>, near: fc.Arbitrary<U>) => fc.oneof({ arbitrary: ok, weight: 6 }, { arbitrary: near, weight: 1 })
+    const dateLike = mostly(fc.constantFrom('2026-12-01', '2027-02-28'), fc.oneof(fc.constantFrom('2026-02-30', '1899-12-31', '3000-01-01', '2026-12-1', '2026-12-01T08:00'), fc.string({ maxLength: 4 }), fc.integer()))
+    const timeLike = mostly(fc.constantFrom('08:00', '24:00', '23:59'), fc.oneof(fc.constantFrom('24:30', '7:30', '08:00:00'), fc.string({ maxLength: 3 }), fc.integer()))
+    const id = mostly(fc.constantFrom('c1', 'x'.repeat(128)), idLike)
+    const windowLike = fc.record(
+      {
+        weekdays: mostly(fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 7 }), fc.oneof(fc.array(fc.oneof(fc.integer({ min: 0, max: 8 }), fc.double(), fc.constant('1')), { maxLength: 8 }), fc.array(fc.integer({ min: 0, max: 8 }), { minLength: 1, maxLength: 2 }), fc.constant(undefined))),
+        from: timeLike,
+        to: timeLike,
+        colour: fc.constant(1),
+      },
+      { requiredKeys: [] },
+    ).map((w) => {
+      if ('colour' in w && (w.from as unknown as string)?.length === 5) delete w.colour // mostly no stray key
+      return w
+    })
+    const flags = fc.record({ colour: fc.boolean(), undefinedKey: fc.boolean() })
+    let taken = 0
+    fc.assert(
+      fc.property(
+        fc.record(
+          {
+            id, citizenId: id, services: mostly(fc.array(id, { minLength: 1, maxLength: 3 }), servicesLike), offices: mostly(fc.array(id, { minLength: 1, maxLength: 3 }), fc.array(idLike, { maxLength: 2 })),
+            district: mostly(fc.constantFrom('Mitte', 'x'.repeat(200)), fc.constantFrom('', '', 'x'.repeat(201), 3)), windows: mostly(fc.array(windowLike, { minLength: 1, maxLength: 3 }), fc.constantFrom([], {}, 'w')),
+            dates: mostly(fc.array(dateLike, { maxLength: 3 }), fc.constant('2026-12-01')), earliest: dateLike, latest: dateLike,
+            createdAt: mostly(fc.constantFrom('2026-12-01T08:00:00+01:00', '2026-12-01T08:00:00Z'), instantLike), priority: fc.constantFrom('normal', 'urgent', 'high'),
+          },
+          { requiredKeys: ['citizenId', 'services'] },
+        ),
+        flags,
+        (v: Record<string, unknown>, f) => {
+          if (f.colour && f.undefinedKey) v.colour = 1
+          else if (f.colour) v.priority = undefined
+          const fast = plainJoinRequest(v)
+          // Key order too: an entry ends up in snapshots, which must be byte-identical.
+          if (fast !== null) expect(JSON.stringify(fast)).toBe(JSON.stringify(JoinWaitlistSchema.parse(v)))
+          if (fast !== null) taken++
+        },
+      ),
+      { numRuns: 5000 },
+    )
+    expect(taken).toBeGreaterThan(50) // the fast side was exercised, not only the fallback
+    const plain = { citizenId: 'c', services: ['s'], offices: ['o'], windows: [{ weekdays: [1, 2], from: '08:00', to: '10:00' }], latest: '2026-12-20', createdAt: '2026-12-01T08:00:00+01:00' }
+    expect(plainJoinRequest(plain)).toStrictEqual(JoinWaitlistSchema.parse(plain))
+    expect(plainJoinRequest({ ...plain, colour: 1 })).toBeNull()
+  })
+
+  it('canonicalEntry orders an entry as WaitlistEntrySchema does', () => {
+    const e = { priority: 'urgent' as const, createdAt: '2026-12-01T08:00:00+01:00', services: ['s'], latest: '2026-12-20', citizenId: 'c', id: 'e1' }
+    expect(JSON.stringify(canonicalEntry(e))).toBe(JSON.stringify(WaitlistEntrySchema.parse(e)))
   })
 
   it('the ordinary valid inputs take the fast path', () => {

@@ -1,8 +1,8 @@
 /** Waitlist commands: join, leave, offers made by hand, accepted, declined and expired. Functions of the facade (impl.ts), which delegates to them. */
 import { TerminplanError, fail } from '../../model/errors.js'
 import { howToRaise } from '../../model/limits.js'
-import { AcceptOfferOptionsSchema, JoinWaitlistSchema, parseCommand, type AcceptOfferOptions, type JoinWaitlistRequest, type Slot } from '../../model/requests.js'
-import { WaitlistEntrySchema, type WaitlistEntry } from '../../model/schema.js'
+import { AcceptOfferOptionsSchema, JoinWaitlistSchema, canonicalEntry, parseCommand, plainJoinRequest, type AcceptOfferOptions, type JoinWaitlistRequest, type Slot } from '../../model/requests.js'
+import type { WaitlistEntry } from '../../model/schema.js'
 import type { AppointmentRec, OfferGroupRec, OfferRec } from '../ledger.js'
 import { SLOT_RULES } from '../slot-rules.js'
 import { comboKeyOf, type EntryRec } from '../waitlist.js'
@@ -11,7 +11,7 @@ import type { Appointment, Offer, WaitlistView } from './types.js'
 import type { SchedulerImpl } from './impl.js'
 
 export function joinWaitlist(s: SchedulerImpl, input: JoinWaitlistRequest): WaitlistView {
-  const req = parseCommand(JoinWaitlistSchema, input, 'waitlist entry')
+  const req = plainJoinRequest(input) ?? parseCommand(JoinWaitlistSchema, input, 'waitlist entry')
   const entry: WaitlistEntry = { ...req, id: req.id ?? '', createdAt: req.createdAt ?? s.now() }
   const issues = s.st.entryIssues(entry, [])
   if (issues.length) throw new TerminplanError('COMMAND_INVALID', `invalid waitlist entry: ${issues[0].path}: ${issues[0].message}`, issues)
@@ -23,7 +23,7 @@ export function joinWaitlist(s: SchedulerImpl, input: JoinWaitlistRequest): Wait
     fail('LIMIT_EXCEEDED', '$', 'limit_exceeded', `the waitlist is full: ${s.engine.wl.waiting} entries, the limit (limits.waitlistSize); ${howToRaise('waitlistSize')}`)
   if (entry.id === '') entry.id = s.freshEntryId()
   // Canonical form (schema key order), so snapshots of joined and restored entries are identical.
-  const rec = s.engine.wl.prepare(WaitlistEntrySchema.parse(entry))
+  const rec = s.engine.wl.prepare(canonicalEntry(entry))
   s.engine.wl.add(rec)
   s.beginTimersFor(rec.entry.citizenId)
   s.emit('waitlistJoined', { entry: s.st.entryView(rec) })
