@@ -93,7 +93,7 @@ export function isPlainSlot(v: unknown): v is Slot {
   return true
 }
 
-const SEARCH_KEYS = ['services', 'offices', 'citizenId', 'limit', 'explain'] as const
+const SEARCH_KEYS = ['services', 'offices', 'from', 'to', 'windows', 'citizenId', 'limit', 'explain'] as const
 const isIdList = (v: unknown, max: number): v is string[] => {
   if (!Array.isArray(v) || v.length < 1 || v.length > max) return false
   for (const x of v) if (!isId(x)) return false
@@ -101,20 +101,28 @@ const isIdList = (v: unknown, max: number): v is string[] => {
 }
 
 /**
- * The common search request (services, offices, citizen, limit, explain; no dates or windows)
- * parsed without zod: a copy with the schema's defaults, or null for anything else.
+ * A search request parsed without zod: a copy in the schema's key order with its defaults, or
+ * null for anything the checks here do not cover, which then goes through zod.
  */
 export function plainSearchRequest(v: unknown): ParsedSearchRequest | null {
   if (typeof v !== 'object' || v === null || !hasOnlyKeys(v, SEARCH_KEYS, ['services'])) return null
   const o = v as Record<string, unknown>
   if (!isIdList(o.services, 10)) return null
-  if (o.offices !== undefined ? !isIdList(o.offices, Number.MAX_SAFE_INTEGER) : 'offices' in o) return null
-  if (o.citizenId !== undefined ? !isId(o.citizenId) : 'citizenId' in o) return null
-  if (o.limit !== undefined ? !(Number.isInteger(o.limit) && (o.limit as number) >= 1 && (o.limit as number) <= 1000) : 'limit' in o) return null
-  if (o.explain !== undefined ? typeof o.explain !== 'boolean' : 'explain' in o) return null
+  if (!optional(o, 'offices', (x) => isIdList(x, Number.MAX_SAFE_INTEGER))) return null
+  if (!optional(o, 'from', isLocalDate) || !optional(o, 'to', isLocalDate)) return null
+  if (!optional(o, 'citizenId', isId)) return null
+  if (!optional(o, 'limit', (x) => Number.isInteger(x) && (x as number) >= 1 && (x as number) <= 1000)) return null
+  if (!optional(o, 'explain', (x) => typeof x === 'boolean')) return null
+  let windows: ReturnType<typeof plainWindows> | undefined
+  if (o.windows !== undefined) {
+    if ((windows = plainWindows(o.windows)) === null) return null
+  } else if ('windows' in o) return null
   // Keys in the schema's order, as zod would give them.
   const out = { services: [...o.services] } as ParsedSearchRequest
   if (o.offices !== undefined) out.offices = [...(o.offices as string[])]
+  if (o.from !== undefined) out.from = o.from as string
+  if (o.to !== undefined) out.to = o.to as string
+  if (windows) out.windows = windows
   if (o.citizenId !== undefined) out.citizenId = o.citizenId as string
   out.limit = (o.limit as number | undefined) ?? 10
   out.explain = (o.explain as boolean | undefined) ?? false
@@ -185,7 +193,7 @@ export function plainJoinRequest(v: unknown): z.output<typeof JoinWaitlistSchema
   out.services = [...(o.services as string[])]
   if (o.offices !== undefined) out.offices = [...(o.offices as string[])]
   if (o.district !== undefined) out.district = o.district
-  if (windows !== undefined) out.windows = windows
+  if (windows) out.windows = windows
   if (o.dates !== undefined) out.dates = [...(o.dates as string[])]
   if (o.earliest !== undefined) out.earliest = o.earliest
   if (o.latest !== undefined) out.latest = o.latest

@@ -108,6 +108,12 @@ interface Cand {
   weight: number
 }
 
+function needKeyOf(rec: EntryRec, officeIds: readonly string[]): string {
+  const e = rec.entry
+  const offices = rec.offices ? [...rec.offices].sort((a, b) => a - b).map((o) => officeIds[o]) : undefined
+  return `${e.services.join('+')}|${offices?.join(',') ?? '*'}|${JSON.stringify(e.windows ?? null)}`
+}
+
 export async function matchWaitlist(s: Scheduler, options: MatchOptions = {}): Promise<MatchResult> {
   const engine = offerEngineOf(s)
   const { m, ctx, cal } = engine.core
@@ -127,10 +133,9 @@ export async function matchWaitlist(s: Scheduler, options: MatchOptions = {}): P
   let withCandidates = 0
   const groups = new Map<string, number[]>()
   entries.forEach((rec, ei) => {
-    const e = rec.entry
-    const offices = rec.offices ? [...rec.offices].sort((a, b) => a - b).map((o) => m.officeIds[o]) : undefined
-    if (offices && offices.length === 0) return
-    const key = `${e.services.join('+')}|${offices?.join(',') ?? '*'}|${JSON.stringify(e.windows ?? null)}`
+    if (rec.offices && rec.offices.size === 0) return
+    // An entry never changes once joined, so its group's key is made once (the matching runs nightly over all who wait).
+    const key = (rec.needKey ??= needKeyOf(rec, m.officeIds))
     const g = groups.get(key)
     if (g) g.push(ei)
     else groups.set(key, [ei])

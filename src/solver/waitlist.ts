@@ -43,6 +43,8 @@ export interface EntryRec {
   offerId?: string
   /** The queues it waits in (computed on first enqueue). */
   scopes?: string[]
+  /** Services, offices and windows as one key: the batch matching's group (computed on first use). */
+  needKey?: string
   /** Bumped whenever the entry leaves the queues (offered) or re-enters them; older heap items are stale. */
   version: number
 }

@@ -12,6 +12,23 @@ const instantLike = fc.oneof(
 )
 const servicesLike = fc.oneof(fc.array(idLike, { maxLength: 12 }), fc.constant('s'), fc.constant(undefined))
 const extra = fc.option(fc.constantFrom('colour', 'ttl'), { nil: undefined })
+  // Mostly valid fields, each sometimes near-valid, so that both paths are taken often.
+  const mostly = <T, U>(ok: fc.Arbitrary<T>, near: fc.Arbitrary<U>) => fc.oneof({ arbitrary: ok, weight: 6 }, { arbitrary: near, weight: 1 })
+  const dateLike = mostly(fc.constantFrom('2026-12-01', '2027-02-28'), fc.oneof(fc.constantFrom('2026-02-30', '1899-12-31', '3000-01-01', '2026-12-1', '2026-12-01T08:00'), fc.string({ maxLength: 4 }), fc.integer()))
+  const timeLike = mostly(fc.constantFrom('08:00', '24:00', '23:59'), fc.oneof(fc.constantFrom('24:30', '7:30', '08:00:00'), fc.string({ maxLength: 3 }), fc.integer()))
+  const id = mostly(fc.constantFrom('c1', 'x'.repeat(128)), idLike)
+  const windowLike = fc.record(
+    {
+      weekdays: mostly(fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 7 }), fc.oneof(fc.array(fc.oneof(fc.integer({ min: 0, max: 8 }), fc.double(), fc.constant('1')), { maxLength: 8 }), fc.array(fc.integer({ min: 0, max: 8 }), { minLength: 1, maxLength: 2 }), fc.constant(undefined))),
+      from: timeLike,
+      to: timeLike,
+      colour: fc.constant(1),
+    },
+    { requiredKeys: [] },
+  ).map((w) => {
+    if ('colour' in w && (w.from as unknown as string)?.length === 5) delete w.colour // mostly no stray key
+    return w
+  })
 
 describe('booking fast paths accept only what the schemas accept', () => {
   it('isPlainSlot ⇒ SlotSchema', () => {
@@ -42,43 +59,40 @@ describe('booking fast paths accept only what the schemas accept', () => {
 
   it('plainSearchRequest(v) is what SearchRequestSchema parses v to, whenever it is not null', () => {
     const limitLike = fc.oneof(fc.integer({ min: -1, max: 1002 }), fc.double(), fc.constant(undefined), fc.string({ maxLength: 2 }))
+    const windowsLike = mostly(fc.array(windowLike, { minLength: 1, maxLength: 3 }), fc.constantFrom([], {}, 'w'))
+    let taken = 0
     fc.assert(
-      fc.property(servicesLike, fc.option(fc.array(idLike, { maxLength: 3 }), { nil: undefined }), idLike, limitLike, fc.oneof(fc.boolean(), fc.constant(undefined), fc.constant(1)), fc.option(fc.constantFrom('from', 'windows', 'colour'), { nil: undefined }), (services, offices, citizenId, limit, explain, more) => {
-        const v: Record<string, unknown> = { services }
-        if (offices !== undefined) v.offices = offices
-        if (citizenId !== undefined || more === 'colour') v.citizenId = citizenId
-        if (limit !== undefined) v.limit = limit
-        if (explain !== undefined) v.explain = explain
-        if (more === 'from') v.from = '2026-12-01'
-        if (more === 'windows') v.windows = [{ from: '08:00', to: '10:00' }]
-        const fast = plainSearchRequest(v)
-        // Key order too: a parsed request may end up in JSON.
-        if (fast !== null) expect(JSON.stringify(fast)).toBe(JSON.stringify(SearchRequestSchema.parse(v)))
-      }),
-      { numRuns: 3000 },
+      fc.property(
+        mostly(fc.array(id, { minLength: 1, maxLength: 3 }), servicesLike),
+        fc.option(mostly(fc.array(id, { minLength: 1, maxLength: 3 }), fc.array(idLike, { maxLength: 2 })), { nil: undefined }),
+        fc.option(id, { nil: undefined }),
+        mostly(fc.integer({ min: 1, max: 1000 }), limitLike),
+        fc.oneof(fc.boolean(), fc.constant(undefined), fc.constant(1)),
+        fc.record({ from: dateLike, to: dateLike, windows: windowsLike }, { requiredKeys: [] }),
+        fc.option(fc.constantFrom('colour', 'undefined'), { nil: undefined }),
+        (services, offices, citizenId, limit, explain, dates, more) => {
+          const v: Record<string, unknown> = { services }
+          if (offices !== undefined) v.offices = offices
+          if (citizenId !== undefined || more === 'colour') v.citizenId = citizenId
+          if (limit !== undefined) v.limit = limit
+          if (explain !== undefined) v.explain = explain
+          Object.assign(v, dates)
+          if (more === 'undefined') v.from = undefined
+          const fast = plainSearchRequest(v)
+          // Key order too: a parsed request may end up in JSON.
+          if (fast !== null) expect(JSON.stringify(fast)).toBe(JSON.stringify(SearchRequestSchema.parse(v)))
+          if (fast !== null && (v.windows !== undefined || v.from !== undefined)) taken++
+        },
+      ),
+      { numRuns: 5000 },
     )
+    expect(taken).toBeGreaterThan(50) // requests with dates and windows took the fast path too
     expect(plainSearchRequest({ services: ['s'], citizenId: 'c', limit: 3 })).toStrictEqual({ services: ['s'], citizenId: 'c', limit: 3, explain: false })
-    expect(plainSearchRequest({ services: ['s'], from: '2026-12-01' })).toBeNull()
+    expect(plainSearchRequest({ services: ['s'], from: '2026-12-01', windows: [{ from: '08:00', to: '10:00' }] })).toStrictEqual({ services: ['s'], from: '2026-12-01', windows: [{ from: '08:00', to: '10:00' }], limit: 10, explain: false })
+    expect(plainSearchRequest({ services: ['s'], colour: 1 })).toBeNull()
   })
 
   it('plainJoinRequest(v) is what JoinWaitlistSchema parses v to, whenever it is not null', () => {
-    // Mostly valid fields, each sometimes near-valid, so that both paths are taken often.
-    const mostly = <T, U>(ok: fc.Arbitrary<T>, near: fc.Arbitrary<U>) => fc.oneof({ arbitrary: ok, weight: 6 }, { arbitrary: near, weight: 1 })
-    const dateLike = mostly(fc.constantFrom('2026-12-01', '2027-02-28'), fc.oneof(fc.constantFrom('2026-02-30', '1899-12-31', '3000-01-01', '2026-12-1', '2026-12-01T08:00'), fc.string({ maxLength: 4 }), fc.integer()))
-    const timeLike = mostly(fc.constantFrom('08:00', '24:00', '23:59'), fc.oneof(fc.constantFrom('24:30', '7:30', '08:00:00'), fc.string({ maxLength: 3 }), fc.integer()))
-    const id = mostly(fc.constantFrom('c1', 'x'.repeat(128)), idLike)
-    const windowLike = fc.record(
-      {
-        weekdays: mostly(fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 7 }), fc.oneof(fc.array(fc.oneof(fc.integer({ min: 0, max: 8 }), fc.double(), fc.constant('1')), { maxLength: 8 }), fc.array(fc.integer({ min: 0, max: 8 }), { minLength: 1, maxLength: 2 }), fc.constant(undefined))),
-        from: timeLike,
-        to: timeLike,
-        colour: fc.constant(1),
-      },
-      { requiredKeys: [] },
-    ).map((w) => {
-      if ('colour' in w && (w.from as unknown as string)?.length === 5) delete w.colour // mostly no stray key
-      return w
-    })
     const flags = fc.record({ colour: fc.boolean(), undefinedKey: fc.boolean() })
     let taken = 0
     fc.assert(
