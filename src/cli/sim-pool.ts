@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { workerEntryFor } from '../adapters/common/worker-entry.js'
 import { TerminplanError, type ErrorCode, type ValidationIssue } from '../model/errors.js'
+import type { RunGoals } from '../solver/sim/paired.js'
 import type { SimulationResult } from '../solver/sim/types.js'
 import type { SimJob, SimWorkerMessage } from './sim-worker.js'
 
@@ -14,6 +15,7 @@ export interface PoolResult {
   label: string
   result: SimulationResult
   csv?: string
+  goals: RunGoals
 }
 
 function runOne(job: SimJob, onProgress: (day: number, days: number) => void): Promise<PoolResult> {
@@ -25,7 +27,7 @@ function runOne(job: SimJob, onProgress: (day: number, days: number) => void): P
       if (m.kind === 'progress') onProgress(m.day, m.days)
       else if (m.kind === 'done') {
         settled = true
-        resolve({ label: job.label, result: m.result, csv: m.csv })
+        resolve({ label: job.label, result: m.result, csv: m.csv, goals: m.goals })
       } else {
         settled = true
         const e = m.error

@@ -8,6 +8,7 @@ import { createLpBackend, type LpBackendName } from '../adapters/lp/index.js'
 import { eventsCsv } from '../solver/sim/events.js'
 import { simulate, type SimulationOptionsInput } from '../solver/sim/simulate.js'
 import type { Scenario } from '../model/schema.js'
+import type { RunGoals } from '../solver/sim/paired.js'
 
 export interface SimJob {
   label: string
@@ -20,7 +21,7 @@ export interface SimJob {
 
 export type SimWorkerMessage =
   | { kind: 'progress'; day: number; days: number }
-  | { kind: 'done'; result: import('../solver/sim/types.js').SimulationResult; csv?: string }
+  | { kind: 'done'; result: import('../solver/sim/types.js').SimulationResult; csv?: string; goals: RunGoals }
   | { kind: 'error'; error: { name: string; message: string; code?: string; issues?: unknown } }
 
 const job = workerData as SimJob
@@ -33,7 +34,7 @@ try {
     const lines = [...eventsCsv([{ label: job.label, run }], job.events.policyColumn)]
     csv = lines.slice(1).join('')
   }
-  port.postMessage({ kind: 'done', result: run.result, csv } satisfies SimWorkerMessage)
+  port.postMessage({ kind: 'done', result: run.result, csv, goals: run.goals } satisfies SimWorkerMessage, [run.goals.marks.buffer as ArrayBuffer])
 } catch (e) {
   const x = e as { name?: string; message?: string; code?: string; issues?: unknown }
   port.postMessage({ kind: 'error', error: { name: x.name ?? 'Error', message: x.message ?? String(e), code: x.code, issues: x.issues } } satisfies SimWorkerMessage)

@@ -33,12 +33,25 @@ describe('terminplan simulate / compare', () => {
     expect(r.out).toMatch(/within 14 days\s+\d+\.\d %\s+\d+\.\d %\s+\d+\.\d %/)
     const c = JSON.parse(readFileSync(json, 'utf8')) as Comparison
     expect(c.runs.map((x) => x.label)).toEqual(['fcfs', 'waitlist', 'optimized'])
+    // Each later run against fcfs on the same requests: the share's difference with its 95 % interval.
+    expect(c.paired?.map((d) => [d.label, d.vs])).toEqual([['waitlist', 'fcfs'], ['optimized', 'fcfs']])
+    const row = r.out.split('\n').find((l) => l.startsWith('  vs fcfs (pp, 95 %)'))!
+    const cells = [...row.matchAll(/([+−])(\d+\.\d) ± (\d+\.\d)/g)]
+    expect(cells).toHaveLength(2)
+    for (const [k, d] of c.paired!.entries()) {
+      const share = c.runs[k + 1].result.kpis.within14Share - c.runs[0].result.kpis.within14Share
+      expect(Math.abs(d.mean - share)).toBeLessThan(2e-4)
+      expect(Number(cells[k][2]) * (cells[k][1] === '−' ? -1 : 1)).toBeCloseTo(d.mean * 100, 1)
+      expect(Number(cells[k][3])).toBeCloseTo(1.96 * d.se * 100, 1)
+    }
     const rows = readFileSync(events, 'utf8').trimEnd().split('\n')
     expect(rows[0]).toBe('policy,request_id,services,district,requested_at,outcome,appointment_start,office_id')
     expect(rows.length - 1).toBe(c.runs.reduce((a, x) => a + x.result.totalRequests, 0))
     const html = readFileSync(report, 'utf8')
     expect(html.startsWith('<!DOCTYPE html>') || html.startsWith('<!doctype html>')).toBe(true)
     expect((html.match(/<svg/g) ?? []).length).toBeGreaterThanOrEqual(5)
+    // The report's 14-day difference carries the same interval as the table.
+    expect(html).toContain(`<span class="delta">${cells[1][1]}${cells[1][2]} ± ${cells[1][3]}`)
   }, 120_000)
 
   it('writes JSON to stdout with --json - (no table), the same bytes for the same seed', async () => {
@@ -73,6 +86,13 @@ describe('terminplan simulate / compare', () => {
     expect(c.runs[1].result.totalRequests).toBe(c.runs[0].result.totalRequests)
     const util = (k: number) => c.runs[k].result.byOffice.find((o) => o.officeId === 'c1')!
     expect(util(1).requests).toBeGreaterThan(util(0).requests)
+    expect(c.paired?.map((d) => d.label)).toEqual(['fcfs + two more at c1'])
+    // More demand is other requests: no pairing, no interval row.
+    const more = join(dir, 'more.json')
+    writeFileSync(more, JSON.stringify({ name: 'more demand', changes: [{ kind: 'scaleDemand', factor: 1.2 }] }))
+    const m = await run(['compare', scenario, ...small, '--with', more])
+    expect(m.code).toBe(0)
+    expect(m.out).not.toMatch(/vs fcfs \(pp, 95 %\)/)
   })
 
   it('answers the terminal what-if: five minutes off ID cards at two offices', async () => {

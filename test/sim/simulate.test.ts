@@ -8,6 +8,7 @@ import { TerminplanError } from '../../src/model/errors.js'
 import { createLpBackend } from '../../src/adapters/lp/index.js'
 import { eventsCsv } from '../../src/solver/sim/events.js'
 import { simulate, type SimulationRun } from '../../src/solver/sim/simulate.js'
+import { pairedDifference } from '../../src/solver/sim/paired.js'
 import { town } from './town.js'
 
 const OPTIONS = { days: 21, warmupDays: 14, seed: 7 } as const
@@ -40,6 +41,8 @@ function recompute(csv: string, measuredFrom: string, to: string, zoneOffsetDays
   const until = end - 14 * 86_400_000
   let n = 0, within = 0
   const outcomes: Record<string, number> = {}
+  /** Measured requests by id: whether within 14 days. */
+  const byId = new Map<string, boolean>()
   for (const line of lines.slice(1)) {
     const r = splitCsv(line)
     const at = Date.parse(r[col('requested_at')])
@@ -47,10 +50,11 @@ function recompute(csv: string, measuredFrom: string, to: string, zoneOffsetDays
     n++
     const outcome = r[col('outcome')]
     outcomes[outcome] = (outcomes[outcome] ?? 0) + 1
-    if (!['booked', 'waitlist_booked', 'no_show'].includes(outcome)) continue
-    if (Date.parse(r[col('appointment_start')]) - at <= 14 * 86_400_000) within++
+    const ok = ['booked', 'waitlist_booked', 'no_show'].includes(outcome) && Date.parse(r[col('appointment_start')]) - at <= 14 * 86_400_000
+    byId.set(r[col('request_id')], ok)
+    if (ok) within++
   }
-  return { n, share: Math.round((within / n) * 1e4) / 1e4, outcomes }
+  return { n, share: Math.round((within / n) * 1e4) / 1e4, outcomes, byId }
 }
 
 const csvOf = (runs: { label: string; run: SimulationRun }[]) => [...eventsCsv(runs)].join('')
@@ -90,6 +94,30 @@ describe('simulate', () => {
         for (const o of r.byOffice) expect(o.utilisation).toBeLessThanOrEqual(1)
         expect(r.kpis.utilisation).toBeGreaterThan(0.5)
         expect(r.kpis.servedUtilisation).toBeLessThanOrEqual(r.kpis.utilisation)
+      }
+      // The paired difference against fcfs, from the CSV by request id: the mean is the share's
+      // difference and the standard error comes from the discordant pairs (b: only the later run
+      // in time, c: only fcfs) — var(d) = ((b + c) − n·mean²)/(n − 1).
+      const base = recompute(csvOf([runs[0]]), runs[0].run.result.measuredFrom, runs[0].run.result.to)
+      for (const { label, run } of runs.slice(1)) {
+        const own = recompute(csvOf([{ label, run }]), run.result.measuredFrom, run.result.to)
+        let b = 0, c = 0
+        for (const [id, ok] of own.byId) {
+          const was = base.byId.get(id)
+          expect(was, `${label} ${id} measured in both`).not.toBeUndefined()
+          if (ok && !was) b++
+          if (!ok && was) c++
+        }
+        const n = own.n, mean = (b - c) / n
+        const se = Math.sqrt((b + c - n * mean * mean) / (n - 1) / n)
+        const d = pairedDifference(runs[0].run.goals, run.goals, label, 'fcfs')!
+        expect(d, label).not.toBeNull()
+        expect(d.requests).toBe(n)
+        expect(d.mean).toBeCloseTo(mean, 5)
+        expect(d.mean).toBeCloseTo(run.result.kpis.within14Share - runs[0].run.result.kpis.within14Share, 3)
+        expect(d.se).toBeCloseTo(se, 5)
+        expect(d.se).toBeGreaterThan(0)
+        expect(d.real).toBe(Math.abs(mean) > 2 * se)
       }
       // Demand above capacity: somebody waits. The waitlist policies book from the waitlist.
       const [fcfs, waitlist, optimized] = runs.map((r) => r.run.result)

@@ -6,6 +6,7 @@
  */
 import { OUTCOMES, type Comparison, type Outcome, type SimulationResult } from '../../solver/sim/types.js'
 import type { SeedComparison, SeedKpi, Spread } from '../../solver/sim/seeds.js'
+import type { PairedDifference } from '../../solver/sim/paired.js'
 import { districtChart, heatmapChart, leadChart, shareOf, waitlistChart, weeklyChart, type ReferenceBand, type RunView } from './charts.js'
 import { esc, fmtFixed, fmtInt, fmtPct, fmtPp, isNum, longDate, MISSING, signed } from './format.js'
 import { HEAT_COLOURS, NO_VALUE_COLOUR, runColour, runDash } from './svg.js'
@@ -39,8 +40,8 @@ interface KpiRow {
   label: string
   help: string
   value: (r: SimulationResult) => string
-  /** Difference to the first run, shown under the value of every later run. */
-  delta?: (r: SimulationResult, base: SimulationResult) => string
+  /** Difference to the first run, shown under the value of every later run (`paired`: the same with its interval from the paired requests, where the runs saw the same ones). */
+  delta?: (r: SimulationResult, base: SimulationResult, paired?: PairedDifference) => string
 }
 
 const num = (x: unknown): number | null => (isNum(x) ? x : null)
@@ -75,7 +76,7 @@ const KPI_GROUPS: { title: string; rows: KpiRow[] }[] = [
         label: 'Within 14 days',
         help: 'Share of measured requests whose appointment starts within 14 × 24 hours of the request; cancelled ones count as not served.',
         value: (r) => `<strong>${fmtPct(within(r))}</strong>`,
-        delta: (r, b) => fmtPp(diff(within(r), within(b))),
+        delta: (r, b, p) => (p ? `${signed(p.mean * 100, 1)} ± ${fmtFixed(1.96 * p.se * 100, 1)} pp${p.real ? '' : ' (noise)'}` : fmtPp(diff(within(r), within(b)))),
       },
       {
         label: 'Lead time, median',
@@ -223,7 +224,7 @@ const KPI_GROUPS: { title: string; rows: KpiRow[] }[] = [
   },
 ]
 
-function kpiTable(runs: RunView[]): string {
+function kpiTable(runs: RunView[], paired: PairedDifference[] = []): string {
   const head =
     '<tr><th scope="col">Run</th>' +
     runs.map((r) => `<th scope="col">${swatch(r)}${esc(r.label)}</th>`).join('') +
@@ -236,7 +237,7 @@ function kpiTable(runs: RunView[]): string {
       for (const r of runs) {
         let cell = row.value(r.result)
         if (row.delta && r.index > 0) {
-          const d = row.delta(r.result, runs[0].result)
+          const d = row.delta(r.result, runs[0].result, paired.find((x) => x.label === r.label))
           if (d !== MISSING) cell += `<span class="delta">${esc(d)}</span>`
         }
         body += `<td>${cell}</td>`
@@ -246,7 +247,7 @@ function kpiTable(runs: RunView[]): string {
   }
   const caption =
     runs.length > 1
-      ? `Headline figures per run. Small grey figures: difference to the first run (${esc(runs[0].label)}); pp = percentage points, d = days. Hover over a row name for its definition.`
+      ? `Headline figures per run. Small grey figures: difference to the first run (${esc(runs[0].label)}); pp = percentage points, d = days${paired.length ? '; under “Within 14 days” with its 95 % interval from the requests both runs saw (one seed: chance events that hit many requests at once, such as sick calls, are not in it; for those, several seeds)' : ''}. Hover over a row name for its definition.`
       : 'Headline figures. Hover over a row name for its definition.'
   return `<div class="table-wrap"><table class="kpi"><caption>${caption}</caption><thead>${head}</thead><tbody>${body}</tbody></table></div>`
 }
@@ -482,7 +483,7 @@ export function renderReport(comparison: Comparison, options: ReportOptions = {}
     : ''
   const main = runs.length
     ? `<section id="runs"><h2>Runs</h2>${runsTable(runs)}</section>` +
-      `<section id="kpis"><h2>Key figures</h2>${kpiTable(runs)}</section>` +
+      `<section id="kpis"><h2>Key figures</h2>${kpiTable(runs, comparison.paired)}</section>` +
       (comparison.seeds ? `<section id="seeds"><h2>Over ${comparison.seeds.seeds.length} seeds</h2>${seedTable(comparison.seeds)}</section>` : '') +
       sections.map(section).join('')
     : '<p class="notice">This comparison has no runs: there is nothing to report.</p>'

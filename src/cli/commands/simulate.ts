@@ -18,6 +18,7 @@ import type { SimulationOptionsInput } from '../../solver/sim/simulate.js'
 import { policyTraits } from '../../solver/sim/policies/index.js'
 import { ABLATION_POLICIES, MAIN_POLICIES, POLICY_NAMES, type Comparison, type PolicyName } from '../../solver/sim/types.js'
 import { compareSeeds, type SeedComparison, type SeedKpi } from '../../solver/sim/seeds.js'
+import { pairedDifference, type PairedDifference } from '../../solver/sim/paired.js'
 import { BehaviourSchema } from '../../solver/sim/behaviour.js'
 import { parseCommand } from '../../model/requests.js'
 import { readJsonInput, readTextInput, usage, writeOutput } from '../input.js'
@@ -50,6 +51,7 @@ function int(v: string, name: string, min: number, max: number): number {
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`
 const days = (x: number | null) => (x === null ? '–' : x.toFixed(1))
 const count = (x: number) => Math.round(x).toLocaleString('en-US')
+const pp = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(1)}`
 const mins = (x: number | null | undefined) => (x === null || x === undefined ? '–' : x.toFixed(0))
 
 /** The KPI table: one row per figure, one column per run. */
@@ -58,6 +60,7 @@ export function comparisonTable(c: Comparison): string {
   const rows: [string, ...string[]][] = [
     ['', ...runs.map((r) => r.label)],
     ['within 14 days', ...runs.map((r) => pct(r.result.kpis.within14Share))],
+    ...pairedRow(c),
     ['served at all', ...runs.map((r) => pct(r.result.kpis.servedShare ?? 0))],
     ['lead time p50 (days)', ...runs.map((r) => days(r.result.kpis.leadDaysP50))],
     ['lead time p90 (days)', ...runs.map((r) => days(r.result.kpis.leadDaysP90))],
@@ -85,6 +88,29 @@ export function comparisonTable(c: Comparison): string {
   ]
   const widths = rows[0].map((_, j) => Math.max(...rows.map((r) => r[j].length)))
   return rows.map((r) => r.map((v, j) => (j === 0 ? v.padEnd(widths[0]) : v.padStart(widths[j]))).join('  ').trimEnd()).join('\n') + '\n'
+}
+
+/**
+ * Under the 14-day share, each later run's difference to the first with its 95 % interval from the
+ * paired requests (1.96 standard errors), marked when within the noise.
+ */
+function pairedRow(c: Comparison): [string, ...string[]][] {
+  if (!c.paired?.length) return []
+  const cells = c.runs.slice(1).map((r) => {
+    const d = c.paired!.find((x) => x.label === r.label)
+    return d ? `${pp(d.mean)} ± ${(1.96 * d.se * 100).toFixed(1)}${d.real ? '' : ' (noise)'}` : ''
+  })
+  return [[`  vs ${c.runs[0].label} (pp, 95 %)`, '', ...cells]]
+}
+
+/** Each later run against the first on the same requests; runs on other requests are left out. */
+function pairedDifferences(results: PoolResult[]): PairedDifference[] {
+  const out: PairedDifference[] = []
+  for (const r of results.slice(1)) {
+    const d = pairedDifference(results[0].goals, r.goals, r.label, results[0].label)
+    if (d) out.push(d)
+  }
+  return out
 }
 
 function readOverlay(path: string, scenario: Scenario, index: number): Overlay {
@@ -169,7 +195,6 @@ async function runSeeds(jobs: Job[], base: Omit<SimulationOptionsInput, 'policy'
   }
 }
 
-const pp = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(1)}`
 /** Mean ± sd per run over the seeds, and the difference to the first run, marked when within the noise. */
 export function seedTable(c: SeedComparison): string {
   const rows: [string, ...string[]][] = [[`over seeds ${c.seeds.join(',')}`, ...c.labels]]
@@ -187,7 +212,8 @@ export function seedTable(c: SeedComparison): string {
 }
 
 function writeOutputs(results: PoolResult[], o: SimCliOptions, io: CliIo, title: string, seeds?: SeedComparison): void {
-  const comparison: Comparison = { runs: results.map((r) => ({ label: r.label, result: r.result })), ...(seeds ? { seeds } : {}) }
+  const paired = pairedDifferences(results)
+  const comparison: Comparison = { runs: results.map((r) => ({ label: r.label, result: r.result })), ...(seeds ? { seeds } : {}), ...(paired.length ? { paired } : {}) }
   const json = JSON.stringify(comparison, null, 2) + '\n'
   if (o.json === '-') io.stdout(json)
   else {

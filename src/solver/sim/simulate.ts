@@ -32,6 +32,7 @@ import { runScenario } from './scenario.js'
 import { summarise, type RunTotals } from './summary.js'
 import type { SimulationResult } from './types.js'
 import { fillCalendars } from './warmup.js'
+import { goalMarks, type RunGoals } from './paired.js'
 
 export { SimulationOptionsSchema, type SimulationOptionsInput } from './options.js'
 
@@ -49,6 +50,8 @@ export interface SimulationRun {
   model: Model
   /** The scheduler the run drove, in its final state (for checks and further what-ifs). */
   scheduler: Scheduler
+  /** Each request's 14-day mark, to pair this run with another on the same requests (`pairedDifference`). */
+  goals: RunGoals
 }
 
 const enum Ev {
@@ -420,5 +423,5 @@ export async function simulate(scenario: Scenario, optionsInput: SimulationOptio
   }
   const simEnd = sim.dayMs(totalDays)
   if (simEnd > sim.port.ctx.now) s.setNow(simEnd)
-  return { result: summarise(sim, scenario, simEnd), log: sim.log, model: sim.m, scheduler: s }
+  return { result: summarise(sim, scenario, simEnd), log: sim.log, model: sim.m, scheduler: s, goals: goalMarks(sim.log, sim.window) }
 }

@@ -1,4 +1,5 @@
 import type { SeedComparison } from './seeds.js'
+import type { PairedDifference } from './paired.js'
 import type { DayOfServiceKpis } from './day-sim.js'
 /**
  * What a simulation run reports. Plain JSON (numbers, strings, arrays), so the CLI can write it
@@ -119,4 +120,6 @@ export interface Comparison {
   runs: { label: string; result: SimulationResult }[]
   /** With several seeds: `runs` are the first seed's, this the spread over all of them. */
   seeds?: SeedComparison
+  /** Each later run's 14-day share against the first's, request by request within the first seed (runs on the same requests only). */
+  paired?: PairedDifference[]
 }
