@@ -27,8 +27,9 @@ import { LpBuilder } from './lp/model.js'
 import type { LpBackend } from './lp/port.js'
 import { solveLp } from './lp/verify.js'
 import { offerEngineOf, type Offer, type Scheduler } from './scheduler/index.js'
-import { findSlots, resolveRequest } from './search.js'
+import { findSlots, fnv1a } from './search.js'
 import { compareEntries, type EntryRec } from './waitlist.js'
+import { needKeyOf } from './offers.js'
 import { Deadline, type Clock } from './budget.js'
 
 const DAY_MS = 86_400_000
@@ -108,12 +109,6 @@ interface Cand {
   weight: number
 }
 
-function needKeyOf(rec: EntryRec, officeIds: readonly string[]): string {
-  const e = rec.entry
-  const offices = rec.offices ? [...rec.offices].sort((a, b) => a - b).map((o) => officeIds[o]) : undefined
-  return `${e.services.join('+')}|${offices?.join(',') ?? '*'}|${JSON.stringify(e.windows ?? null)}`
-}
-
 export async function matchWaitlist(s: Scheduler, options: MatchOptions = {}): Promise<MatchResult> {
   const engine = offerEngineOf(s)
   const { m, ctx, cal } = engine.core
@@ -147,15 +142,16 @@ export async function matchWaitlist(s: Scheduler, options: MatchOptions = {}): P
       break
     }
     deadline.check()
-    const first = entries[members[0]].entry
-    const offices = entries[members[0]].offices
-    const lo = Math.min(...members.map((ei) => entries[ei].dayFrom))
-    const hi = Math.max(...members.map((ei) => entries[ei].dayTo))
-    const req: Parameters<Scheduler['search']>[0] = { services: first.services, limit: Math.min(200, members.length + k), citizenId: first.citizenId }
-    if (offices) req.offices = [...offices].sort((a, b) => a - b).map((o) => m.officeIds[o])
-    if (first.windows) req.windows = first.windows
-    const rr = resolveRequest(ctx, req)
-    const found = findSlots(ctx, { ...rr, dayFrom: Number.isFinite(lo) ? Math.max(lo, ctx.nowDay) : ctx.nowDay, dayTo: Number.isFinite(hi) ? hi : m.days - 1 })
+    const first = entries[members[0]]
+    let lo = Infinity, hi = -Infinity
+    for (const ei of members) {
+      lo = Math.min(lo, entries[ei].dayFrom)
+      hi = Math.max(hi, entries[ei].dayTo)
+    }
+    // The group's shared request, with this search's limit and the first member's fair tie-break.
+    const rr = engine.requestFor(first)!
+    const req = { ...rr.req, limit: Math.min(200, members.length + k) }
+    const found = findSlots(ctx, { ...rr, req, salt: fnv1a(first.entry.citizenId), dayFrom: Number.isFinite(lo) ? Math.max(lo, ctx.nowDay) : ctx.nowDay, dayTo: Number.isFinite(hi) ? hi : m.days - 1 })
     members.forEach((ei, j) => {
       const rec = entries[ei]
       const prio = entryPriority(rec, now)

@@ -16,6 +16,13 @@ import { compareEntries, WaitlistIndex, type EntryRec } from './waitlist.js'
 /** How many live entries one queue may examine for one freed slot; bounds the latency. */
 export const EXAMINE_PER_QUEUE = 64
 
+/** Services, offices and windows as one key: entries with the same need share a search request and a matching group. */
+export function needKeyOf(rec: EntryRec, officeIds: readonly string[]): string {
+  const e = rec.entry
+  const offices = rec.offices ? [...rec.offices].sort((a, b) => a - b).map((o) => officeIds[o]) : undefined
+  return `${e.services.join('+')}|${offices?.join(',') ?? '*'}|${JSON.stringify(e.windows ?? null)}`
+}
+
 export interface OfferCore {
   m: Model
   cal: GridCalendar
@@ -61,11 +68,12 @@ export class OfferEngine {
     let best: Candidate | undefined
     // Only the combinations waiting at this office, its district or anywhere.
     for (const scope of this.scopeCache[o]) {
-      for (const q of this.wl.queuesIn(scope)) {
+      for (const q of this.wl.queuesByLength(scope, o)) {
         const combo = q.combo
-        if (q.dead || combo.live === 0) continue
         const dur = combo.durAt[o]
-        if (dur === 0 || lo + dur > b || !this.skilled(p, combo.services)) continue
+        // Shortest first: no later queue fits the run either.
+        if (lo + dur > b) break
+        if (q.dead || combo.live === 0 || !this.skilled(p, combo.services)) continue
         const rec = this.wl.bestInQueue(
           scope,
           q,
@@ -202,22 +210,34 @@ export class OfferEngine {
 
   private readonly requestCache = new Map<string, ResolvedRequest>()
 
-  private earliestBySearch(rec: EntryRec): { staff: number; office: number; start: number; dur: number } | undefined {
+  /**
+   * The entry's need as a search request in dense form (limit 1, no citizen: callers set their
+   * own `req.limit` and `salt`), shared by every entry with the same services, offices and
+   * windows; undefined when no office is acceptable.
+   */
+  requestFor(rec: EntryRec): ResolvedRequest | undefined {
     const { m, ctx } = this.core
-    const e = rec.entry
-    const offices = rec.offices ? [...rec.offices].sort((a, b) => a - b).map((o) => m.officeIds[o]) : undefined
-    if (offices && offices.length === 0) return undefined
-    const key = `${e.services.join('+')}|${offices?.join(',') ?? '*'}|${JSON.stringify(e.windows ?? null)}`
+    if (rec.offices && rec.offices.size === 0) return undefined
+    const key = (rec.needKey ??= needKeyOf(rec, m.officeIds))
     let rr = this.requestCache.get(key)
     if (!rr) {
+      const e = rec.entry
+      const offices = rec.offices ? [...rec.offices].sort((a, b) => a - b).map((o) => m.officeIds[o]) : undefined
       rr = resolveRequest(ctx, { services: e.services, offices, windows: e.windows, limit: 1 })
       if (this.requestCache.size > 10_000) this.requestCache.clear()
       this.requestCache.set(key, rr)
     }
+    return rr
+  }
+
+  private earliestBySearch(rec: EntryRec): { staff: number; office: number; start: number; dur: number } | undefined {
+    const { m, ctx } = this.core
+    const rr = this.requestFor(rec)
+    if (!rr) return undefined
     const dayFrom = Math.max(ctx.nowDay, rec.dayFrom === -Infinity ? 0 : rec.dayFrom)
     const dayTo = Math.min(m.days - 1, rec.dayTo === Infinity ? m.days - 1 : rec.dayTo)
     if (dayTo < dayFrom) return undefined
-    const found = findSlots(ctx, { ...rr, dayFrom, dayTo, salt: fnv1a(e.citizenId) })
+    const found = findSlots(ctx, { ...rr, dayFrom, dayTo, salt: fnv1a(rec.entry.citizenId) })
     if (found.n === 0) return undefined
     const o = found.office[0]
     return { staff: found.staff[0], office: o, start: found.start[0], dur: rr.dur[o] }

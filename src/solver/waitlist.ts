@@ -130,6 +130,8 @@ export class WaitlistIndex {
    */
   private readonly lists = new Map<string, Queue[]>()
   private readonly dirty = new Set<string>()
+  /** `queuesByLength`'s lists, by scope then office; kept in step with `lists`. */
+  private readonly byLength = new Map<string, (Queue[] | undefined)[]>()
   /** citizen id → combination key → their live entry for it (one need, one entry). */
   private readonly byCitizen = new Map<string, Map<string, EntryRec>>()
   private seq = 0
@@ -241,6 +243,7 @@ export class WaitlistIndex {
         let list = this.lists.get(scope)
         if (!list) this.lists.set(scope, (list = []))
         list.push(q)
+        this.insertByLength(scope, q)
       }
       q.gen++
       const j = q.lastDays.indexOf(rec.dayTo)
@@ -283,7 +286,46 @@ export class WaitlistIndex {
     // A new array: a caller still walking the old one is not disturbed.
     const live = list.filter((q) => !q.dead)
     this.lists.set(scope, live)
+    const atOffice = this.byLength.get(scope)
+    if (atOffice) for (let o = 0; o < atOffice.length; o++) atOffice[o] = atOffice[o]?.filter((q) => !q.dead)
     return live
+  }
+
+  /**
+   * The queues of `scope` whose combination office `o` offers, shortest there first (ties in the
+   * order they were made): a free run of length L needs only the prefix with length ≤ L, and
+   * most of a scope's combinations are longer than a freed slot. Rebuilt when the scope's list
+   * changes; dead queues may still be in it (skip those with `dead` set).
+   */
+  queuesByLength(scope: string, o: number): readonly Queue[] {
+    const list = this.queuesIn(scope)
+    let atOffice = this.byLength.get(scope)
+    if (!atOffice) this.byLength.set(scope, (atOffice = []))
+    let sorted = atOffice[o]
+    if (!sorted) {
+      sorted = list.filter((q) => q.combo.durAt[o] > 0)
+      // Array.prototype.sort is stable: equal lengths keep the order they were made in.
+      sorted.sort((a, b) => a.combo.durAt[o] - b.combo.durAt[o])
+      atOffice[o] = sorted
+    }
+    return sorted
+  }
+
+  /** A new queue of `scope` goes into its sorted lists after those of equal length (the newest); new arrays, as in `queuesIn`. */
+  private insertByLength(scope: string, q: Queue): void {
+    const atOffice = this.byLength.get(scope)
+    if (!atOffice) return
+    for (let o = 0; o < atOffice.length; o++) {
+      const sorted = atOffice[o], dur = q.combo.durAt[o]
+      if (!sorted || dur === 0) continue
+      let lo = 0, hi = sorted.length
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1
+        if (sorted[mid].combo.durAt[o] <= dur) lo = mid + 1
+        else hi = mid
+      }
+      atOffice[o] = [...sorted.slice(0, lo), q, ...sorted.slice(lo)]
+    }
   }
 
   /**

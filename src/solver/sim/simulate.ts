@@ -215,7 +215,15 @@ export class Sim implements SimRun {
     const sh = this.citizens.shapes[this.citizen(i).shape]
     // The last date lying wholly before `until`: an offer on it still meets the citizen's time (14×24 h for the goal).
     const latest = cal.dateOfDay(cal.dayOfInstant(until - 1) - 1)
-    const entry = this.scheduler.joinWaitlist({ citizenId: this.citizenId(i), services: sh.services, offices: sh.offices, windows: sh.windows, latest, createdAt: cal.formatMs(log.requestedAt[i]) })
+    // Only the keys that have a value: a key present as undefined takes the schema's slow path.
+    const entry = this.scheduler.joinWaitlist({
+      citizenId: this.citizenId(i),
+      services: sh.services,
+      ...(sh.offices ? { offices: sh.offices } : {}),
+      ...(sh.windows ? { windows: sh.windows } : {}),
+      latest,
+      createdAt: cal.formatMs(log.requestedAt[i]),
+    })
     this.citizen(i).entryId = entry.id
     if (this.unserved(i)) this.push(until, Ev.GiveUp, i)
   }
