@@ -163,27 +163,49 @@ export function breaksInsideShift(s: Scenario): ValidationIssue[] {
   return out
 }
 
+/** One person's overlapping shift pairs (lower index, higher index, first date), each reported once. */
+function shiftOverlaps(s: Scenario, p: Scenario['staff'][number], dates: string[]): { a: number; b: number; date: string }[] {
+  const occ = expandShifts(s, p, dates).sort((a, b) => a.start - b.start || a.shiftIndex - b.shiftIndex)
+  const out: { a: number; b: number; date: string }[] = []
+  const reported = new Set<string>()
+  let latest = occ[0]
+  for (let k = 1; k < occ.length; k++) {
+    const cur = occ[k]
+    if (cur.start < latest.end) {
+      const [a, b] = [Math.min(cur.shiftIndex, latest.shiftIndex), Math.max(cur.shiftIndex, latest.shiftIndex)]
+      const key = `${a}/${b}`
+      if (!reported.has(key)) {
+        reported.add(key)
+        out.push({ a, b, date: cur.date })
+      }
+    }
+    if (cur.end > latest.end) latest = cur
+  }
+  return out
+}
+
+/**
+ * Overlaps by a person's shifts, zone and horizon: a live change re-validates the whole scenario
+ * (every morning's sick calls in a simulation), and expanding every shift over the horizon was
+ * most of that; the shifts of almost everyone are unchanged. Bounded, and pure: the same key gives
+ * the same answer.
+ */
+const overlapMemo = new Map<string, { a: number; b: number; date: string }[]>()
+
 /** One person cannot work two shifts at once, at one office or at two. */
 export function shiftsDoNotOverlap(s: Scenario): ValidationIssue[] {
   const out: ValidationIssue[] = []
-  const dates = horizonDates(s)
+  let dates: string[] | undefined
   s.staff.forEach((p, i) => {
     if (p.shifts.length < 2) return
-    const occ = expandShifts(s, p, dates).sort((a, b) => a.start - b.start || a.shiftIndex - b.shiftIndex)
-    const reported = new Set<string>()
-    let latest = occ[0]
-    for (let k = 1; k < occ.length; k++) {
-      const cur = occ[k]
-      if (cur.start < latest.end) {
-        const [a, b] = [Math.min(cur.shiftIndex, latest.shiftIndex), Math.max(cur.shiftIndex, latest.shiftIndex)]
-        const key = `${a}/${b}`
-        if (!reported.has(key)) {
-          reported.add(key)
-          out.push(issue(['staff', i, 'shifts', b], 'shift_overlap', `overlaps shift ${a} of the same person on ${cur.date}`))
-        }
-      }
-      if (cur.end > latest.end) latest = cur
+    const key = `${s.timezone}|${s.horizon.start}|${s.horizon.days}|${p.office}|${JSON.stringify(p.shifts)}`
+    let found = overlapMemo.get(key)
+    if (!found) {
+      found = shiftOverlaps(s, p, (dates ??= horizonDates(s)))
+      if (overlapMemo.size >= 50_000) overlapMemo.clear()
+      overlapMemo.set(key, found)
     }
+    for (const x of found) out.push(issue(['staff', i, 'shifts', x.b], 'shift_overlap', `overlaps shift ${x.a} of the same person on ${x.date}`))
   })
   return out
 }

@@ -598,3 +598,26 @@ describe('properties', () => {
     )
   })
 })
+
+describe('shift overlaps, remembered per person', () => {
+  it('reports the same overlap again, at whichever index the person now stands, and forgets nothing that changed', () => {
+    const s: Loose = validScenario()
+    s.staff[1].shifts.push({ weekdays: [3], from: '11:00', to: '14:00' })
+    const first = codesAndPaths(issuesOf(() => loadScenario(structuredClone(s))))
+    expect(first).toEqual([{ code: 'shift_overlap', path: '$.staff[1].shifts[2]' }])
+    // Again (now from memory): the same answer.
+    expect(codesAndPaths(issuesOf(() => loadScenario(structuredClone(s))))).toEqual(first)
+    // The same person first in the list: the path follows the index.
+    const moved = structuredClone(s)
+    moved.staff = [moved.staff[1], moved.staff[0], ...moved.staff.slice(2)]
+    expect(codesAndPaths(issuesOf(() => loadScenario(moved)))).toEqual([{ code: 'shift_overlap', path: '$.staff[0].shifts[2]' }])
+    // The overlap removed: nothing remembered stands in the way.
+    const fixed = structuredClone(s)
+    fixed.staff[1].shifts.pop()
+    expect(() => loadScenario(fixed)).not.toThrow()
+    // Another person with another overlap, validated after: its own answer, not the first one's.
+    const other: Loose = validScenario()
+    other.staff[0].shifts.push({ date: '2026-03-04', from: '15:00', to: '18:00' })
+    expect(codesAndPaths(issuesOf(() => loadScenario(other)))).toEqual([{ code: 'shift_overlap', path: '$.staff[0].shifts[1]' }])
+  })
+})
