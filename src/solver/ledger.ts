@@ -90,8 +90,11 @@ export class Ledger {
   readonly freezes = new Map<string, FreezeRec>()
   /** idempotency key → { holdId, appointment as returned then } */
   readonly idempotency = new Map<string, { holdId: string; appointmentId: string }>()
-  /** citizen id → ids of their holds and appointments */
-  readonly byCitizen = new Map<string, Set<string>>()
+  /**
+   * citizen id → ids of their holds and appointments: one id as itself, more as a set (most
+   * citizens have one, and a live change relinks every record: a set each was most of its cost).
+   */
+  private readonly byCitizen = new Map<string, string | Set<string>>()
   readonly offers = new Map<string, OfferRec>()
   readonly groups = new Map<string, OfferGroupRec>()
   /** Due at the same instant: holds, freezes, offers, reminders, then by id (numerically), so a restored ledger fires in the same order. */
@@ -132,32 +135,44 @@ export class Ledger {
 
   linkCitizen(citizenId: string | undefined, id: string): void {
     if (citizenId === undefined) return
-    let set = this.byCitizen.get(citizenId)
-    if (!set) this.byCitizen.set(citizenId, (set = new Set()))
-    set.add(id)
+    const cur = this.byCitizen.get(citizenId)
+    if (cur === undefined) this.byCitizen.set(citizenId, id)
+    else if (typeof cur !== 'string') cur.add(id)
+    else if (cur !== id) this.byCitizen.set(citizenId, new Set([cur, id]))
   }
 
   unlinkCitizen(citizenId: string | undefined, id: string): void {
     if (citizenId === undefined) return
-    const set = this.byCitizen.get(citizenId)
-    if (!set) return
-    set.delete(id)
-    if (set.size === 0) this.byCitizen.delete(citizenId)
+    const cur = this.byCitizen.get(citizenId)
+    if (cur === undefined) return
+    if (typeof cur === 'string') {
+      if (cur === id) this.byCitizen.delete(citizenId)
+      return
+    }
+    cur.delete(id)
+    if (cur.size === 0) this.byCitizen.delete(citizenId)
+  }
+
+  /** The ids of one citizen's holds and appointments, in the order they were linked. */
+  idsOfCitizen(citizenId: string): Iterable<string> {
+    const cur = this.byCitizen.get(citizenId)
+    return cur === undefined ? [] : typeof cur === 'string' ? [cur] : cur
   }
 
   /** Holds plus appointments not yet begun, of one citizen. */
   activeCount(citizenId: string, nowUnit: number): number {
-    const set = this.byCitizen.get(citizenId)
-    if (!set) return 0
+    const cur = this.byCitizen.get(citizenId)
+    if (cur === undefined) return 0
+    if (typeof cur === 'string') return this.isActive(cur, nowUnit) ? 1 : 0
     let n = 0
-    for (const id of set) {
-      if (this.holds.has(id)) n++
-      else {
-        const a = this.appointments.get(id)
-        if (a && a.start >= nowUnit) n++
-      }
-    }
+    for (const id of cur) if (this.isActive(id, nowUnit)) n++
     return n
+  }
+
+  private isActive(id: string, nowUnit: number): boolean {
+    if (this.holds.has(id)) return true
+    const a = this.appointments.get(id)
+    return a !== undefined && a.start >= nowUnit
   }
 
   /** Ids that did not come from our counters (scenario appointments); generated ids skip them. */

@@ -407,9 +407,7 @@ export class SchedulerImpl implements Scheduler {
 
   /** A citizen now waits for something: their appointments' beginnings matter (see scheduleReminder). */
   beginTimersFor(citizenId: string): void {
-    const ids = this.ledger.byCitizen.get(citizenId)
-    if (!ids) return
-    for (const id of [...ids].sort(compareIds)) {
+    for (const id of [...this.ledger.idsOfCitizen(citizenId)].sort(compareIds)) {
       const a = this.ledger.appointments.get(id)
       if (a) this.scheduleBegin(a)
     }

@@ -27,6 +27,8 @@ export interface Transfer {
   withdrawnOffers: Offer[]
 }
 
+const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i])
+
 const byStartThenId = <T extends { start: number; id: string }>(a: T, b: T) => a.start - b.start || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 
 export function transferRecords(from: BookingState, to: BookingState): Transfer {
@@ -43,12 +45,23 @@ export function transferRecords(from: BookingState, to: BookingState): Transfer 
   const L = to.ledger
   const out: Transfer = { disrupted: [], droppedHolds: [], withdrawnOffers: [] }
 
+  // The same grid and the same people and offices in the same order (a live change that adds or
+  // removes nobody): a record that stays as it was is shared, not copied. The old state is only
+  // read, and it is dropped once the change takes effect.
+  const sameIndices = fm.t0 === tm.t0 && fm.unitMs === tm.unitMs && sameList(fm.staffIds, tm.staffIds) && sameList(fm.officeIds, tm.officeIds)
   for (const a of [...from.ledger.appointments.values()].sort(byStartThenId)) {
     if (endsBefore(a.end)) continue // rolled out of the horizon: it is over
     const office = officeOf(a.office), staff = staffOf(a.staff)
     const start = unit(a.start), end = unit(a.end)
-    const rec: AppointmentRec = { ...a, office, staff, start, end, services: [...a.services] }
     const begun = fm.t0 + a.start * fm.unitMs < to.ctx.now
+    if (begun && sameIndices && a.start >= 0 && a.end >= a.start) {
+      // Begun or over, on the same grid: nothing to move (the branch below leaves it as it is).
+      if (a.end > a.start) to.occ.mark(staff, a.start, a.end)
+      L.appointments.set(a.id, a)
+      L.linkCitizen(a.citizenId, a.id)
+      continue
+    }
+    const rec: AppointmentRec = { ...a, office, staff, start, end, services: [...a.services] }
     if (begun) {
       // Begun or over: what happened stays; it holds no future time a change could take. Off the
       // new grid (cannot happen when the unit divides an hour) both ends move down alike, which
@@ -65,8 +78,10 @@ export function transferRecords(from: BookingState, to: BookingState): Transfer 
       out.disrupted.push({ old: a, view: from.apptView(a), office, staff, start: Number.isNaN(start) || Number.isNaN(end) ? -1 : start, end })
       continue
     } else to.occ.mark(staff, start, end)
-    L.appointments.set(rec.id, rec)
-    L.linkCitizen(rec.citizenId, rec.id)
+    // Not begun and placed where it was: on the same indices, the record as it was.
+    const kept = sameIndices && !begun ? a : rec
+    L.appointments.set(kept.id, kept)
+    L.linkCitizen(kept.citizenId, kept.id)
   }
 
   for (const h of [...from.ledger.holds.values()].sort(byStartThenId)) {
