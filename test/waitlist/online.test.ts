@@ -1167,3 +1167,31 @@ describe('a queue split by many last days', () => {
     expect(checked).toBeGreaterThan(40)
   })
 })
+
+describe('a day is released at its midnight', () => {
+  // Monday and Tuesday booked up, the rest free; a one-day window: Wednesday is released at
+  // Tuesday's midnight. A citizen served from the waitlist keeps a 'begin' timer for their
+  // appointment (set while they waited) that a restored scheduler does not set: it must not
+  // decide when the next day is released.
+  const input = () => town({ days: [1, 2], free: [apptId('ana', 1, '09:40')], bookingWindow: { minDays: 0, maxDays: 1 }, policy: { reminderMinutesBefore: 0, maxActiveAppointmentsPerCitizen: 1 } })
+
+  it('offers the new day at midnight, whatever timers lie between, and a restored copy does the same', () => {
+    const d = start(input())
+    // w1 takes Monday's one free slot from the waitlist: its appointment's beginning is a timer.
+    d.s.joinWaitlist(entry('w1'))
+    const first = d.s.offers()[0]
+    expect(first.slot.start).toBe(T(1, '09:40'))
+    d.s.acceptOffer(first.id)
+    d.s.joinWaitlist(entry('w2'))
+    expect(d.s.offers()).toEqual([])
+    d.take()
+    const r = record(restoreScheduler(loadScenario(input()), JSON.parse(JSON.stringify(d.s.snapshot()))))
+    for (const x of [d, r]) x.s.setNow(T(2, '09:00'))
+    const offers = d.log.filter((e) => e.type === 'offer').map((e) => (e.payload as { offer: Offer }).offer)
+    // The first offer of Wednesday was made at Tuesday 00:00 (offers last 30 minutes), not when w1's appointment began.
+    expect(offers[0].slot.start.slice(0, 10)).toBe(DATE(3))
+    expect(offers[0].expiresAt).toBe('2026-06-02T00:30:00+02:00')
+    expect(JSON.stringify(r.log)).toBe(JSON.stringify(d.log))
+    expect(JSON.stringify(r.s.snapshot())).toBe(JSON.stringify(d.s.snapshot()))
+  })
+})

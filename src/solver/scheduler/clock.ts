@@ -12,9 +12,19 @@ export function setNow(s: SchedulerImpl, nowInput: string | number): void {
   if (ms < s.ctx.now) fail('COMMAND_INVALID', '$.now', 'clock_backwards', `the clock cannot go back (now is ${s.now()})`)
   // Expiries fire in time order, each seeing the clock at its own moment. A horizon roll on the
   // way replaces the ledger (and its timers), so the heap is read anew each time.
+  // Each local midnight on the way is a stop of its own, before a timer due at the same instant:
+  // a day is released at its midnight, not at whatever timer comes first after it (a restored
+  // scheduler sets fewer timers and must release it at the same moment), and what the release
+  // offers expires by its own timer within this call.
   for (;;) {
     const timers = s.ledger.timers
-    if (timers.length === 0 || timers.peek()!.at > ms) break
+    const midnight = nextMidnight(s)
+    const due = timers.length > 0 && timers.peek()!.at <= ms ? timers.peek()!.at : Infinity
+    if (midnight <= ms && midnight <= due) {
+      s.advanceTo(midnight)
+      continue
+    }
+    if (due === Infinity) break
     const t = timers.peek()!
     if (s.rollDue(t.at)) {
       s.advanceTo(t.at)
@@ -59,6 +69,14 @@ export function setNow(s: SchedulerImpl, nowInput: string | number): void {
   }
   s.advanceTo(ms)
   sweep(s)
+}
+
+/** The next local midnight after the clock within the horizon, or Infinity. */
+function nextMidnight(s: SchedulerImpl): number {
+  const m = s.model, next = s.ctx.nowDay + 1
+  if (next < 0 || next >= m.days) return Infinity
+  const at = m.t0 + m.dayStart[next] * m.unitMs
+  return at > s.ctx.now ? at : Infinity
 }
 
 /**
