@@ -40,7 +40,7 @@ describe('pairedDifference', () => {
         const mean = (onlyB - onlyA) / n
         const se = Math.sqrt((onlyB + onlyA - n * mean * mean) / (n - 1) / n)
         expect(d!.se).toBeCloseTo(se, 5)
-        expect(d!.real).toBe(Math.abs(mean) > 2 * se)
+        expect(d!.real).toBe(Math.abs(mean) > 1.96 * se)
       }),
     )
   })

@@ -117,7 +117,7 @@ describe('simulate', () => {
         expect(d.mean).toBeCloseTo(run.result.kpis.within14Share - runs[0].run.result.kpis.within14Share, 3)
         expect(d.se).toBeCloseTo(se, 5)
         expect(d.se).toBeGreaterThan(0)
-        expect(d.real).toBe(Math.abs(mean) > 2 * se)
+        expect(d.real).toBe(Math.abs(mean) > 1.96 * se)
       }
       // Demand above capacity: somebody waits. The waitlist policies book from the waitlist.
       const [fcfs, waitlist, optimized] = runs.map((r) => r.run.result)

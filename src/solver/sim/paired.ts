@@ -46,7 +46,7 @@ export interface PairedDifference {
   mean: number
   /** Standard error of `mean`. */
   se: number
-  /** Whether the difference is more than twice its standard error from zero. */
+  /** Whether the 95 % interval (1.96 standard errors) leaves out zero. */
   real: boolean
 }
 
@@ -71,5 +71,5 @@ export function pairedDifference(base: RunGoals, other: RunGoals, label: string,
   const variance = (sumSq - n * mean * mean) / (n - 1)
   const se = Math.sqrt(Math.max(0, variance) / n)
   const r = (x: number) => Math.round(x * 1e5) / 1e5
-  return { label, vs, requests: n, mean: r(mean), se: r(se), real: Math.abs(mean) > 2 * se }
+  return { label, vs, requests: n, mean: r(mean), se: r(se), real: Math.abs(mean) > 1.96 * se }
 }
