@@ -43,7 +43,7 @@ export interface EntryRec {
   offerId?: string
   /** The queues it waits in (computed on first enqueue). */
   scopes?: string[]
-  /** Services, offices and windows as one key: the batch matching's group (computed on first use). */
+  /** Services, offices and windows as one key (`needKeyOf`): the shared search request and the batch matching's group; computed on first use. */
   needKey?: string
   /** Bumped whenever the entry leaves the queues (offered) or re-enters them; older heap items are stale. */
   version: number
@@ -294,8 +294,8 @@ export class WaitlistIndex {
   /**
    * The queues of `scope` whose combination office `o` offers, shortest there first (ties in the
    * order they were made): a free run of length L needs only the prefix with length ≤ L, and
-   * most of a scope's combinations are longer than a freed slot. Rebuilt when the scope's list
-   * changes; dead queues may still be in it (skip those with `dead` set).
+   * most of a scope's combinations are longer than a freed slot. Made on first use, then kept in
+   * step: new queues are inserted, dead ones dropped when the scope's list is (`queuesIn`).
    */
   queuesByLength(scope: string, o: number): readonly Queue[] {
     const list = this.queuesIn(scope)

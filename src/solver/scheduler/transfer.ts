@@ -54,22 +54,19 @@ export function transferRecords(from: BookingState, to: BookingState): Transfer 
     const office = officeOf(a.office), staff = staffOf(a.staff)
     const start = unit(a.start), end = unit(a.end)
     const begun = fm.t0 + a.start * fm.unitMs < to.ctx.now
-    if (begun && sameIndices && a.start >= 0 && a.end >= a.start) {
-      // Begun or over, on the same grid: nothing to move (the branch below leaves it as it is).
-      if (a.end > a.start) to.occ.mark(staff, a.start, a.end)
-      L.appointments.set(a.id, a)
-      L.linkCitizen(a.citizenId, a.id)
-      continue
-    }
-    const rec: AppointmentRec = { ...a, office, staff, start, end, services: [...a.services] }
+    // On the same indices a record keeps its units and is shared; one that began before the grid starts is copied and cut below.
+    const shared = sameIndices && (!begun || (a.start >= 0 && a.end >= a.start))
+    const rec: AppointmentRec = shared ? a : { ...a, office, staff, start, end, services: [...a.services] }
     if (begun) {
       // Begun or over: what happened stays; it holds no future time a change could take. Off the
       // new grid (cannot happen when the unit divides an hour) both ends move down alike, which
       // keeps its length and keeps it apart from the others.
-      const e = Math.floor((fm.t0 + a.end * fm.unitMs - tm.t0) / tm.unitMs)
-      const s = Math.floor((fm.t0 + a.start * fm.unitMs - tm.t0) / tm.unitMs)
-      rec.start = Math.max(0, s)
-      rec.end = Math.max(rec.start, e)
+      if (!shared) {
+        const e = Math.floor((fm.t0 + a.end * fm.unitMs - tm.t0) / tm.unitMs)
+        const s = Math.floor((fm.t0 + a.start * fm.unitMs - tm.t0) / tm.unitMs)
+        rec.start = Math.max(0, s)
+        rec.end = Math.max(rec.start, e)
+      }
       if (rec.end > rec.start) to.occ.mark(staff, rec.start, rec.end)
     } else if (Number.isNaN(start) || Number.isNaN(end) || to.placementProblem(office, staff, start, end, a.services, false, true) !== null) {
       // A walk-in's reserved time (day of service) is the staff member's current work, no one's
@@ -78,10 +75,8 @@ export function transferRecords(from: BookingState, to: BookingState): Transfer 
       out.disrupted.push({ old: a, view: from.apptView(a), office, staff, start: Number.isNaN(start) || Number.isNaN(end) ? -1 : start, end })
       continue
     } else to.occ.mark(staff, start, end)
-    // Not begun and placed where it was: on the same indices, the record as it was.
-    const kept = sameIndices && !begun ? a : rec
-    L.appointments.set(kept.id, kept)
-    L.linkCitizen(kept.citizenId, kept.id)
+    L.appointments.set(rec.id, rec)
+    L.linkCitizen(rec.citizenId, rec.id)
   }
 
   for (const h of [...from.ledger.holds.values()].sort(byStartThenId)) {
