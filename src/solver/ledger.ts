@@ -67,7 +67,9 @@ export interface Timer {
   id: string
 }
 
-const KIND_ORDER: Record<TimerKind, number> = { hold: 0, freeze: 1, offer: 2, reminder: 3, begin: 4 }
+// Beginnings first: a citizen whose appointment begins at this instant is below their limit
+// before the capacity that frees at the same instant is offered (else a later-ranked citizen gets it).
+const KIND_ORDER: Record<TimerKind, number> = { begin: 0, hold: 1, freeze: 2, offer: 3, reminder: 4 }
 
 /** Generated ids in the order they were minted (`h2` before `h10`), then plain string order. */
 export function compareIds(a: string, b: string): number {
@@ -97,7 +99,7 @@ export class Ledger {
   private readonly byCitizen = new Map<string, string | Set<string>>()
   readonly offers = new Map<string, OfferRec>()
   readonly groups = new Map<string, OfferGroupRec>()
-  /** Due at the same instant: holds, freezes, offers, reminders, then by id (numerically), so a restored ledger fires in the same order. */
+  /** Due at the same instant: beginnings, holds, freezes, offers, reminders, then by id (numerically), so a restored ledger fires in the same order. */
   readonly timers = new Heap<Timer>(
     (a, b) => a.at - b.at || KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || compareIds(a.id, b.id),
   )

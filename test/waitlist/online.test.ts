@@ -912,6 +912,23 @@ describe('defects', () => {
   })
 
   /**
+   * The same, at the instant capacity frees: E's citizen is at the limit until their Monday 08:00
+   * appointment begins (08:00:00.001 on); M's offer of eve's slot expires at that instant. M, back
+   * to waiting, takes the earliest other slot that suits them, ana's, which E (urgent, north only)
+   * ranks first for. The beginning must count before the expiry; it counted after, and M got
+   * ana's slot (found by test:long, seed 690492).
+   */
+  it('a citizen whose appointment begins as an offer expires is ranked before its holder', () => {
+    const d = start(town({ policy: { maxActiveAppointmentsPerCitizen: 1 }, free: [apptId('eve', 2, '08:00'), apptId('ana', 2, '09:00')] }))
+    d.s.joinWaitlist(entry('E', { citizenId: 'z-ana-1-0800', priority: 'urgent', offices: ['north'] }))
+    d.s.setNow('2026-06-01T07:30:00.001+02:00')
+    d.s.joinWaitlist(entry('M', { offices: ['east', 'north'] }))
+    expect(d.s.offers().map((o) => [o.entryId, o.slot.staffId, o.expiresAt])).toEqual([['M', 'eve', '2026-06-01T08:00:00.001+02:00']])
+    d.s.setNow('2026-06-01T08:10:00+02:00')
+    expect(d.s.offers().map((o) => [o.entryId, o.slot.staffId, o.slot.start])).toEqual([['E', 'ana', T(2, '09:00')]])
+  })
+
+  /**
    * A rejected joinWaitlist changes the state. src/solver/scheduler.ts joinWaitlist adds the entry
    * and emits waitlistJoined before offerToEntry, which runs search() with the entry's windows;
    * the search request allows 1–50 windows (SearchRequestSchema), the entry any number
