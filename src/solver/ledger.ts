@@ -88,7 +88,7 @@ export class AppointmentMap extends Map<string, AppointmentRec> {
 
 export class Ledger {
   readonly holds = new Map<string, HoldRec>()
-  readonly appointments = new AppointmentMap()
+  appointments = new AppointmentMap()
   readonly freezes = new Map<string, FreezeRec>()
   /** idempotency key → { holdId, appointment as returned then } */
   readonly idempotency = new Map<string, { holdId: string; appointmentId: string }>()
@@ -96,7 +96,7 @@ export class Ledger {
    * citizen id → ids of their holds and appointments: one id as itself, more as a set (most
    * citizens have one, and a live change relinks every record: a set each was most of its cost).
    */
-  private readonly byCitizen = new Map<string, string | Set<string>>()
+  private byCitizen = new Map<string, string | Set<string>>()
   readonly offers = new Map<string, OfferRec>()
   readonly groups = new Map<string, OfferGroupRec>()
   /** Due at the same instant: beginnings, holds, freezes, offers, reminders, then by id (numerically), so a restored ledger fires in the same order. */
@@ -153,6 +153,28 @@ export class Ledger {
     }
     cur.delete(id)
     if (cur.size === 0) this.byCitizen.delete(citizenId)
+  }
+
+  /**
+   * Takes over the appointments of `from` and their citizens' links, less those in `gone` (a
+   * rebuild on the same grid and indices, where every record that stays is shared): moved, not
+   * copied, because re-inserting a long history was most of a live change's cost. `from` must not
+   * be used after. Its holds' links are dropped: the rebuild links the holds it keeps. This ledger
+   * must be empty; its own no-show hook stays.
+   */
+  adoptAppointments(from: Ledger, gone: Iterable<AppointmentRec>): void {
+    if (this.appointments.size > 0 || this.byCitizen.size > 0 || this.holds.size > 0) throw new Error('adoptAppointments: the ledger is not empty')
+    const onSet = this.appointments.onSet
+    this.appointments = from.appointments
+    this.appointments.onSet = onSet
+    this.byCitizen = from.byCitizen
+    from.appointments = new AppointmentMap()
+    from.byCitizen = new Map()
+    for (const h of from.holds.values()) this.unlinkCitizen(h.citizenId, h.id)
+    for (const a of gone) {
+      this.appointments.delete(a.id)
+      this.unlinkCitizen(a.citizenId, a.id)
+    }
   }
 
   /** The ids of one citizen's holds and appointments, in the order they were linked. */

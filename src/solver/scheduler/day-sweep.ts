@@ -28,15 +28,18 @@ export function activate(s: SchedulerImpl, o: number, at: number): ActiveDay {
   return day
 }
 
-/** The day's appointments at the office from the ledger (after activation or a rebuilt state). */
+/**
+ * The day's appointments at the office from the ledger (after activation or a rebuilt state), in
+ * start then id order: the ledger's own order depends on how it was built (bookings, a restore, a
+ * live change), and equal starts are called in book order.
+ */
 export function fillBook(s: SchedulerImpl, day: ActiveDay): void {
   const o = s.model.officeIndex.get(day.officeId)
   if (o === undefined) return
-  for (const a of s.ledger.appointments.values()) {
-    if (a.office !== o) continue
-    const ms = startMsOf(s, a)
-    if (localDateOf(s.model.zone, ms) === day.date) s.day.note(day, a.id, ms, a.staff)
-  }
+  const found: AppointmentRec[] = []
+  for (const a of s.ledger.appointments.values()) if (a.office === o && localDateOf(s.model.zone, startMsOf(s, a)) === day.date) found.push(a)
+  found.sort((a, b) => a.start - b.start || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  for (const a of found) s.day.note(day, a.id, startMsOf(s, a), a.staff)
 }
 
 /** After a rebuilt booking state (a live change, a horizon roll): the active days' books anew. */

@@ -508,9 +508,12 @@ export class SchedulerImpl implements Scheduler {
     for (const r of [...this.engine.wl.entries.values()].sort(compareEntries)) if (r.state === 'waiting') this.offerToEntry(r)
   }
 
-  /** Reminders for appointments loaded from a scenario or a snapshot. */
+  /** Reminders for appointments loaded from a scenario or a snapshot (or kept by a rebuild): only those not yet begun get timers. */
   scheduleAllReminders(): void {
-    for (const a of [...this.ledger.appointments.values()].sort((x, y) => x.start - y.start)) this.scheduleReminder(a)
+    const { t0, unitMs } = this.model, now = this.ctx.now
+    const ahead: AppointmentRec[] = []
+    for (const a of this.ledger.appointments.values()) if (t0 + a.start * unitMs + 1 > now) ahead.push(a)
+    for (const a of ahead.sort((x, y) => x.start - y.start)) this.scheduleReminder(a)
   }
 
   // ---- snapshots ---------------------------------------------------------------------------------

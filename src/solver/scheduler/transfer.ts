@@ -3,7 +3,8 @@
  * horizon roll). Times go through instants, so a moved horizon start or another grid unit maps
  * exactly. What still fits is placed as it was; what the change took away comes back as a list:
  * appointments to re-plan, holds dropped, offers withdrawn. Records wholly before the new horizon
- * (a roll) leave memory. The old state is only read, so a failure leaves it untouched.
+ * (a roll) leave memory. The old state is only read until everything is decided; on the same
+ * grid and indices its appointments then move over (see below), so it must not be used after.
  */
 import { WALK_IN_PREFIX } from '../day/state.js'
 import type { AppointmentRec, HoldRec } from '../ledger.js'
@@ -46,11 +47,17 @@ export function transferRecords(from: BookingState, to: BookingState): Transfer 
   const out: Transfer = { disrupted: [], droppedHolds: [], withdrawnOffers: [] }
 
   // The same grid and the same people and offices in the same order (a live change that adds or
-  // removes nobody): a record that stays as it was is shared, not copied. The old state is only
-  // read, and it is dropped once the change takes effect.
+  // removes nobody): every record that stays is shared, and the old ledger's map and citizen index
+  // move over at the end (adoptAppointments) less what left; records never overlap, so the order
+  // they are checked in does not matter. Otherwise they are copied, in start order.
   const sameIndices = fm.t0 === tm.t0 && fm.unitMs === tm.unitMs && sameList(fm.staffIds, tm.staffIds) && sameList(fm.officeIds, tm.officeIds)
-  for (const a of [...from.ledger.appointments.values()].sort(byStartThenId)) {
-    if (endsBefore(a.end)) continue // rolled out of the horizon: it is over
+  const gone: AppointmentRec[] = []
+  const replaced: AppointmentRec[] = []
+  for (const a of sameIndices ? from.ledger.appointments.values() : [...from.ledger.appointments.values()].sort(byStartThenId)) {
+    if (endsBefore(a.end)) {
+      gone.push(a)
+      continue // rolled out of the horizon: it is over
+    }
     const office = officeOf(a.office), staff = staffOf(a.staff)
     const start = unit(a.start), end = unit(a.end)
     const begun = fm.t0 + a.start * fm.unitMs < to.ctx.now
@@ -71,12 +78,23 @@ export function transferRecords(from: BookingState, to: BookingState): Transfer 
     } else if (Number.isNaN(start) || Number.isNaN(end) || to.placementProblem(office, staff, start, end, a.services, false, true) !== null) {
       // A walk-in's reserved time (day of service) is the staff member's current work, no one's
       // booking: it simply ends; the ticket stays with whoever called it.
+      gone.push(a)
       if (a.id.startsWith(WALK_IN_PREFIX)) continue
       out.disrupted.push({ old: a, view: from.apptView(a), office, staff, start: Number.isNaN(start) || Number.isNaN(end) ? -1 : start, end })
       continue
     } else to.occ.mark(staff, start, end)
+    if (sameIndices) {
+      if (rec !== a) replaced.push(rec)
+      continue
+    }
     L.appointments.set(rec.id, rec)
     L.linkCitizen(rec.citizenId, rec.id)
+  }
+  if (sameIndices) {
+    // The history moves over in one step; the old state is dropped once the change takes effect.
+    L.adoptAppointments(from.ledger, gone)
+    for (const rec of replaced) L.appointments.set(rec.id, rec)
+    out.disrupted.sort((x, y) => byStartThenId(x.old, y.old))
   }
 
   for (const h of [...from.ledger.holds.values()].sort(byStartThenId)) {
