@@ -180,6 +180,18 @@ export class WaitlistIndex {
     }
   }
 
+  /**
+   * `prepare` for a live entry of another index over the same calendar, services, offices and
+   * districts (a live change that keeps them): what it derived from the entry is shared, not
+   * derived again. A new sequence number, waiting, nothing declined yet (does not add it).
+   */
+  carry(r: EntryRec): EntryRec {
+    return {
+      entry: r.entry, seq: this.seq++, state: 'waiting', services: r.services, comboKey: r.comboKey, urgent: r.urgent, due: r.due, createdAt: r.createdAt,
+      offices: r.offices, dayFrom: r.dayFrom, dayTo: r.dayTo, days: r.days, windows: r.windows, declined: new Set(), version: 0, scopes: r.scopes, needKey: r.needKey,
+    }
+  }
+
   private scopes(rec: EntryRec): string[] {
     if (rec.entry.offices === undefined && rec.entry.district !== undefined) {
       // A whole district: one queue per district, unless offices narrow it further.

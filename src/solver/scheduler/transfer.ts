@@ -124,14 +124,18 @@ export function transferRecords(from: BookingState, to: BookingState): Transfer 
 
   // Waiting citizens keep their place (their sequence numbers order them; prepare assigns anew in this order).
   const live = [...from.engine.wl.entries.values()].filter((r) => r.state === 'waiting' || r.state === 'offered').sort((a, b) => a.seq - b.seq)
+  // Entries are stored in canonical form when they join and never change: on the same calendar,
+  // services and districts what was derived from them carries over, and declined slots keep their keys.
+  const sameCalendar = sameIndices && fm.days === tm.days && fm.zone === tm.zone && sameList(fm.serviceIds, tm.serviceIds) && sameList(fm.districtIds, tm.districtIds) && fm.officeDistrict.every((k, o) => tm.officeDistrict[o] === k)
   for (const r of live) {
-    // Entries are stored in canonical form when they join: a copy suffices.
-    const rec = to.engine.wl.prepare(structuredClone(r.entry))
-    for (const k of r.declined) {
-      const [p, u] = k.split(':').map(Number)
-      const nu = unit(u)
-      if (!Number.isNaN(nu) && nu >= 0) rec.declined.add(`${staffOf(p)}:${nu}`)
-    }
+    const rec = sameCalendar ? to.engine.wl.carry(r) : to.engine.wl.prepare(structuredClone(r.entry))
+    if (sameIndices) rec.declined = new Set(r.declined)
+    else
+      for (const k of r.declined) {
+        const [p, u] = k.split(':').map(Number)
+        const nu = unit(u)
+        if (!Number.isNaN(nu) && nu >= 0) rec.declined.add(`${staffOf(p)}:${nu}`)
+      }
     to.engine.wl.add(rec)
   }
 
