@@ -236,28 +236,40 @@ export interface DaySegments {
  * tightens after a few segments, and it stops at the first segment starting after the cut-off.
  */
 export function segmentsByDay(m: Model): DaySegments[] {
-  const lists: number[][] = Array.from({ length: m.days }, () => [])
-  m.segments.forEach((s, i) => lists[s.day].push(i))
-  return lists.map((l) => {
-    l.sort((a, b) => {
-      const x = m.segments[a], y = m.segments[b]
-      return x.start - y.start || x.office - y.office || x.staff - y.staff
-    })
-    const seg = (i: number) => m.segments[l[i]]
-    const nO = m.officeIds.length
-    const byOffice = Int32Array.from(l, (_, i) => i).sort((a, b) => seg(a).office - seg(b).office || a - b)
-    const officeFirst = new Int32Array(nO + 1)
-    for (const i of byOffice) officeFirst[seg(i).office + 1]++
-    for (let o = 0; o < nO; o++) officeFirst[o + 1] += officeFirst[o]
-    return {
-      start: Int32Array.from(l, (_, i) => seg(i).start),
-      end: Int32Array.from(l, (_, i) => seg(i).end),
-      office: Int32Array.from(l, (_, i) => seg(i).office),
-      staff: Int32Array.from(l, (_, i) => seg(i).staff),
-      seg: Int32Array.from(l),
-      n: l.length,
-      byOffice,
-      officeFirst,
+  const segs = m.segments, nO = m.officeIds.length
+  const count = new Int32Array(m.days)
+  for (const s of segs) count[s.day]++
+  // Every live change rebuilds this for the whole horizon: the order (start, office, staff, which
+  // is unique per segment) and the segment's index are packed into one number and sorted natively
+  // when they fit a double's 53 bits, instead of by a comparator reading segment objects.
+  const bits = (n: number) => 32 - Math.clz32(Math.max(1, n - 1))
+  const bOff = 2 ** bits(nO), bStaff = 2 ** bits(m.staffIds.length), bSeg = 2 ** bits(segs.length)
+  const packed = (m.nUnits + 1) * bOff * bStaff * bSeg <= Number.MAX_SAFE_INTEGER
+  const keys = Array.from(count, (c) => new Float64Array(c))
+  const fill = new Int32Array(m.days)
+  segs.forEach((x, i) => (keys[x.day][fill[x.day]++] = packed ? ((x.start * bOff + x.office) * bStaff + x.staff) * bSeg + i : i))
+  return keys.map((k) => {
+    const n = k.length
+    if (packed) k.sort()
+    else k.sort((a, b) => segs[a].start - segs[b].start || segs[a].office - segs[b].office || segs[a].staff - segs[b].staff)
+    const out: DaySegments = {
+      start: new Int32Array(n), end: new Int32Array(n), office: new Int32Array(n), staff: new Int32Array(n), seg: new Int32Array(n), n,
+      byOffice: new Int32Array(n), officeFirst: new Int32Array(nO + 1),
     }
+    for (let i = 0; i < n; i++) {
+      const si = packed ? k[i] % bSeg : k[i]
+      const x = segs[si]
+      out.start[i] = x.start
+      out.end[i] = x.end
+      out.office[i] = x.office
+      out.staff[i] = x.staff
+      out.seg[i] = si
+      out.officeFirst[x.office + 1]++
+    }
+    for (let o = 0; o < nO; o++) out.officeFirst[o + 1] += out.officeFirst[o]
+    // Grouped by office, by position (so by start) within one: a counting sort.
+    const at = out.officeFirst.slice(0, nO)
+    for (let i = 0; i < n; i++) out.byOffice[at[out.office[i]]++] = i
+    return out
   })
 }
