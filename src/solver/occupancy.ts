@@ -42,7 +42,8 @@ export class Occupancy {
   private readonly officeDaySegs: Int32Array[]
   private readonly m: Model
 
-  constructor(m: Model) {
+  /** `indexed` false: the caller marks a batch and calls `reindex` before anything reads an index (a rebuild). */
+  constructor(m: Model, indexed = true) {
     this.m = m
     const nO = m.officeIds.length
     this.busy = m.staffIds.map(() => createBitset(m.nUnits))
@@ -62,7 +63,7 @@ export class Occupancy {
     this.officeDayMaxLong = new Int32Array(m.days * nO)
     this.dayMaxLong = new Int32Array(m.days)
     this.officeDayFitLong = new Int32Array(m.days * nO * (FIT_LENGTHS + 1)).fill(NO_FIT)
-    this.reindex()
+    if (indexed) this.reindex()
   }
 
   /** Recomputes every index from the busy bits: at construction, and after a batch of `mark`. */

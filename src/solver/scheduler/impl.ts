@@ -97,7 +97,7 @@ export class SchedulerImpl implements Scheduler {
   }
 
   /** A fresh booking state over `model`, wired to this facade's limits and notifications. */
-  newState(model: Model, nowMs: number): BookingState {
+  newState(model: Model, nowMs: number, indexed = true): BookingState {
     const st = new BookingState(model, nowMs, {
       mayOffer: (r) => this.ledger.activeCount(r.entry.citizenId, this.ctx.nowUnit) < this.model.scenario.policy.maxActiveAppointmentsPerCitizen,
       onOffered: (g, offers) => {
@@ -107,7 +107,7 @@ export class SchedulerImpl implements Scheduler {
           if (!this.quietOffers) this.notify({ kind: 'offer', idempotencyKey: `offer:${o.id}`, citizenId: o.citizenId, at: this.now(), officeId: view.slot.officeId, start: view.slot.start, end: view.slot.end, services: view.slot.services, offerId: o.id, expiresAt: view.expiresAt })
         }
       },
-    })
+    }, indexed)
     // Only the state in force feeds the no-show sweep (a rebuild refills it once it is in force).
     st.ledger.appointments.onSet = (rec) => {
       if (this.st === st) DS.noteAppointment(this, rec)

@@ -79,7 +79,8 @@ function changedWork(from: BookingState, to: BookingState): Map<number, number[]
  */
 export function rebuild(s: SchedulerImpl, scenario: Scenario, record: ChangeRecord | undefined, index: number): ChangeResult {
   const old = s.st
-  const neu = s.newState(compile(scenario, s.versions.unitFor(scenario), old.model), old.ctx.now)
+  // Not indexed yet: transferRecords marks every record, then indexes once.
+  const neu = s.newState(compile(scenario, s.versions.unitFor(scenario), old.model), old.ctx.now, false)
   neu.engine.auto = old.engine.auto
   const t = transferRecords(old, neu)
   // ---- nothing below rejects: the change takes effect ----

@@ -42,8 +42,9 @@ export class BookingState {
   readonly ledger = new Ledger()
   readonly engine: OfferEngine
 
-  constructor(readonly model: Model, nowMs: number, hooks: StateHooks) {
-    this.occ = new Occupancy(model)
+  /** `indexed` false: the occupancy's indexes wait for the records (transferRecords indexes once they are marked). */
+  constructor(readonly model: Model, nowMs: number, hooks: StateHooks, indexed = true) {
+    this.occ = new Occupancy(model, indexed)
     this.cal = new GridCalendar(model)
     this.ctx = { m: model, occ: this.occ, cal: this.cal, daySegs: segmentsByDay(model),
       windowMin: Int32Array.from(model.scenario.offices, (o) => o.bookingWindow.minDays),
