@@ -52,7 +52,6 @@ export function transferRecords(from: BookingState, to: BookingState): Transfer 
   // they are checked in does not matter. Otherwise they are copied, in start order.
   const sameIndices = fm.t0 === tm.t0 && fm.unitMs === tm.unitMs && sameList(fm.staffIds, tm.staffIds) && sameList(fm.officeIds, tm.officeIds)
   const gone: AppointmentRec[] = []
-  const replaced: AppointmentRec[] = []
   for (const a of sameIndices ? from.ledger.appointments.values() : [...from.ledger.appointments.values()].sort(byStartThenId)) {
     if (endsBefore(a.end)) {
       gone.push(a)
@@ -61,14 +60,13 @@ export function transferRecords(from: BookingState, to: BookingState): Transfer 
     const office = officeOf(a.office), staff = staffOf(a.staff)
     const start = unit(a.start), end = unit(a.end)
     const begun = fm.t0 + a.start * fm.unitMs < to.ctx.now
-    // On the same indices a record keeps its units and is shared; one that began before the grid starts is copied and cut below.
-    const shared = sameIndices && (!begun || (a.start >= 0 && a.end >= a.start))
-    const rec: AppointmentRec = shared ? a : { ...a, office, staff, start, end, services: [...a.services] }
+    // On the same indices a record keeps its units and is shared; otherwise it is copied (and a begun one cut below).
+    const rec: AppointmentRec = sameIndices ? a : { ...a, office, staff, start, end, services: [...a.services] }
     if (begun) {
       // Begun or over: what happened stays; it holds no future time a change could take. Off the
       // new grid (cannot happen when the unit divides an hour) both ends move down alike, which
       // keeps its length and keeps it apart from the others.
-      if (!shared) {
+      if (!sameIndices) {
         const e = Math.floor((fm.t0 + a.end * fm.unitMs - tm.t0) / tm.unitMs)
         const s = Math.floor((fm.t0 + a.start * fm.unitMs - tm.t0) / tm.unitMs)
         rec.start = Math.max(0, s)
@@ -83,17 +81,13 @@ export function transferRecords(from: BookingState, to: BookingState): Transfer 
       out.disrupted.push({ old: a, view: from.apptView(a), office, staff, start: Number.isNaN(start) || Number.isNaN(end) ? -1 : start, end })
       continue
     } else to.occ.mark(staff, start, end)
-    if (sameIndices) {
-      if (rec !== a) replaced.push(rec)
-      continue
-    }
+    if (sameIndices) continue
     L.appointments.set(rec.id, rec)
     L.linkCitizen(rec.citizenId, rec.id)
   }
   if (sameIndices) {
     // The history moves over in one step; the old state is dropped once the change takes effect.
     L.adoptAppointments(from.ledger, gone)
-    for (const rec of replaced) L.appointments.set(rec.id, rec)
     out.disrupted.sort((x, y) => byStartThenId(x.old, y.old))
   }
 
